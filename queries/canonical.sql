@@ -1,0 +1,46 @@
+-- Turns the raw rows of every source (the view raw_sessions, one row per
+-- archive row, all values as text) into the canonical session schema. Every
+-- row is kept: accepted rows have reject_reason NULL, the others carry the
+-- reason they cannot count as traffic.
+--
+-- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are implausible.
+CREATE OR REPLACE TEMP TABLE sessions_all AS
+WITH parsed AS (
+    SELECT
+        file,
+        source,
+        nullif(trim(sensor), '') AS sensor,
+        raw_time,
+        CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
+        ip_key(trim(raw_src_ip)) AS ip_key,
+        nullif(trim(raw_src_ip), '') AS raw_src_ip,
+        proto_name(raw_proto) AS proto,
+        nullif(nullif(trim(raw_dst_port), ''), '-') AS port_text,
+        TRY_CAST(nullif(nullif(trim(raw_dst_port), ''), '-') AS BIGINT) AS port_number
+    FROM raw_sessions
+)
+SELECT
+    file,
+    source,
+    coalesce(sensor, source) AS sensor,
+    ts,
+    ip_key,
+    CASE WHEN ip_key IS NOT NULL THEN ip_text(ip_key) ELSE raw_src_ip END AS src_ip,
+    CASE WHEN port_number BETWEEN 0 AND 65535 THEN port_number::USMALLINT END AS dst_port,
+    proto,
+    CASE
+        -- Honeypot exports pad with records that carry no traffic: epoch-zero
+        -- time, the unspecified address and port 0.
+        WHEN (ts = TIMESTAMPTZ '1970-01-01 00:00:00+00' OR ip_key IN (ipv4_base(), 0::UHUGEINT)) AND port_number = 0
+            THEN 'placeholder record'
+        WHEN raw_time IS NULL OR trim(raw_time) IN ('', '-') THEN 'missing time'
+        WHEN ts IS NULL THEN 'unparseable time'
+        WHEN ts < TIMESTAMPTZ '1990-01-01 00:00:00+00' OR ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY THEN 'implausible time'
+        WHEN raw_src_ip IS NULL THEN 'missing source IP'
+        WHEN ip_key IS NULL THEN 'invalid source IP'
+        WHEN ip_key IN (ipv4_base(), 0::UHUGEINT) THEN 'unspecified source IP'
+        WHEN port_text IS NOT NULL AND port_number IS NULL THEN 'invalid port'
+        WHEN port_number NOT BETWEEN 0 AND 65535 THEN 'port out of range'
+        WHEN port_text IS NULL AND proto_has_ports(proto) THEN 'missing port'
+    END AS reject_reason
+FROM parsed;

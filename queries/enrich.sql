@@ -1,0 +1,29 @@
+-- Gives every accepted session of the report window its source country.
+-- Both joins are ASOF joins: each session takes the range with the greatest
+-- start at or below its address, and the range counts only when the address
+-- is also at or below the range's end. geo_status is 'country' when a country
+-- was found, the special block's label (private, loopback, ...) or 'unknown'
+-- when the database does not cover the address.
+--
+-- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive.
+CREATE OR REPLACE TEMP TABLE sessions AS
+SELECT
+    s.ts,
+    s.ip_key,
+    s.src_ip,
+    s.dst_port,
+    s.proto,
+    s.sensor,
+    s.source,
+    s.file,
+    CASE WHEN sp.end_key >= s.ip_key THEN NULL
+         WHEN g.end_key >= s.ip_key THEN g.country END AS country,
+    CASE WHEN sp.end_key >= s.ip_key THEN sp.label
+         WHEN g.end_key >= s.ip_key THEN 'country'
+         ELSE 'unknown' END AS geo_status
+FROM (
+    SELECT * FROM sessions_all
+    WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+) AS s
+ASOF LEFT JOIN geo_ranges AS g ON s.ip_key >= g.start_key
+ASOF LEFT JOIN special_ranges AS sp ON s.ip_key >= sp.start_key;

@@ -1,0 +1,32 @@
+-- One line per port number from IANA's service-name and port-number registry
+-- (the view iana_registry): the service name (TCP's when TCP and UDP differ)
+-- and the port's status: assigned, unassigned or reserved. Port ranges such
+-- as 6000-6063 are expanded to every port they cover.
+CREATE OR REPLACE TEMP TABLE port_services AS
+WITH entries AS (
+    SELECT
+        trim(coalesce("Service Name", '')) AS service,
+        lower(trim(coalesce("Description", ''))) AS description,
+        lower(trim(coalesce("Transport Protocol", ''))) AS proto,
+        TRY_CAST(split_part("Port Number", '-', 1) AS INTEGER) AS first_port,
+        TRY_CAST(coalesce(nullif(split_part("Port Number", '-', 2), ''), split_part("Port Number", '-', 1)) AS INTEGER) AS last_port,
+        row_number() OVER () AS registry_order
+    FROM iana_registry
+    WHERE coalesce("Port Number", '') <> ''
+),
+expanded AS (
+    SELECT unnest(range(first_port, last_port + 1)) AS port, service, description, proto, registry_order
+    FROM entries
+    WHERE first_port IS NOT NULL AND last_port BETWEEN first_port AND 65535
+)
+SELECT
+    port,
+    coalesce(
+        arg_min(service, (proto <> 'tcp', registry_order)) FILTER (WHERE service <> ''),
+        ''
+    ) AS service,
+    CASE WHEN bool_or(service <> '') THEN 'assigned'
+         WHEN bool_or(description = 'reserved') THEN 'reserved'
+         ELSE 'unassigned' END AS status
+FROM expanded
+GROUP BY port;

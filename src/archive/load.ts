@@ -1,0 +1,163 @@
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { Config } from '../config.js';
+import type { Database } from '../db.js';
+import { EXIT, PortbriefError, messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import { type ResolvedSource, mappedColumns, rawSelectSql, readerSql, rejectsScanTable, rejectsTable } from './source-sql.js';
+
+/** Reject reason for a line the CSV reader could not split into the header's columns. */
+export const MALFORMED_CSV_LINE = 'malformed CSV line';
+
+/** What became of the rows of one archive file. */
+export interface FileQuality {
+  /** The file's path relative to the config file's folder. */
+  file: string;
+  source: string;
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+  /** Rejected rows by reason. */
+  reasons: Record<string, number>;
+}
+
+export interface ArchiveLoad {
+  files: FileQuality[];
+  totals: { rowsRead: number; accepted: number; rejected: number };
+  /** ISO weeks with accepted sessions, in order. */
+  weeks: Array<{ week: string; sessions: number }>;
+}
+
+/**
+ * Reads every configured source once into the table sessions_all (canonical
+ * schema plus reject_reason) and returns the per-file accounting.
+ */
+export async function loadArchive(db: Database, config: Config, now: Date, log: Logger): Promise<ArchiveLoad> {
+  const sources = await Promise.all(config.sources.map((source, index) => resolveSource(config, index)));
+
+  for (const source of sources) {
+    await checkColumns(db, config, source);
+  }
+
+  const union = sources.map(rawSelectSql).join('\nUNION ALL BY NAME\n');
+  await db.run(`CREATE OR REPLACE TEMP VIEW raw_sessions AS\n${union}`, undefined, 'the archive sources');
+  await db.run(await db.readQuery('canonical.sql'), { now: now.toISOString() }, 'canonical.sql');
+
+  const files = await collectQuality(db, config, sources);
+  const totals = files.reduce(
+    (sum, file) => ({
+      rowsRead: sum.rowsRead + file.rowsRead,
+      accepted: sum.accepted + file.accepted,
+      rejected: sum.rejected + file.rejected,
+    }),
+    { rowsRead: 0, accepted: 0, rejected: 0 },
+  );
+  const weeks = (await db.queryFile('archive_weeks.sql')).map((row) => ({
+    week: String(row.week),
+    sessions: Number(row.sessions),
+  }));
+
+  for (const file of files) {
+    log.info({ file: file.file, source: file.source, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.reasons }, 'archive file read');
+  }
+  return { files, totals, weeks };
+}
+
+async function resolveSource(config: Config, index: number): Promise<ResolvedSource> {
+  const source = config.sources[index];
+  const key = `${config.file}: sources[${index}].path`;
+  const pattern = path.resolve(config.baseDir, source.path);
+
+  const files = fg.isDynamicPattern(source.path)
+    ? (await fg(fg.convertPathToPattern(config.baseDir) + '/' + source.path, { onlyFiles: true, absolute: true })).sort()
+    : [pattern];
+  if (files.length === 0) {
+    throw new PortbriefError(`${key}: no file matches '${source.path}' (relative to ${config.baseDir}). Check the pattern or the folder.`, {
+      exitCode: EXIT.usage,
+    });
+  }
+
+  for (const file of files) {
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not readable (permission denied)' : messageOf(error);
+      throw new PortbriefError(`${key}: archive file ${file} is ${reason}. Fix the path or the file's permissions.`, {
+        exitCode: EXIT.usage,
+        cause: error,
+      });
+    }
+  }
+
+  return { index, config: source, files, timeZone: source.timezone ?? config.timezone };
+}
+
+/** Fails early, naming the mapping key and the columns that exist, when the field mapping names a missing column. */
+async function checkColumns(db: Database, config: Config, source: ResolvedSource): Promise<void> {
+  let columns: string[];
+  try {
+    const rows = await db.query(`DESCRIBE SELECT * FROM ${readerSql(source)}`);
+    columns = rows.map((row) => String(row.column_name));
+  } catch (error) {
+    throw new PortbriefError(
+      `${config.file}: sources[${source.index}] '${source.config.name}': cannot read ${source.config.format} archive ${source.files.join(', ')}: ${messageOf((error as Error).cause ?? error)}`,
+      { cause: error },
+    );
+  }
+
+  for (const { key, column } of mappedColumns(source.config)) {
+    if (!columns.includes(column)) {
+      throw new PortbriefError(
+        `${config.file}: sources[${source.index}].fields.${key}: column '${column}' not found in ${source.files[0]}; its columns are ${columns.filter((c) => c !== 'filename').join(', ')}.`,
+        { exitCode: EXIT.usage },
+      );
+    }
+  }
+}
+
+async function collectQuality(db: Database, config: Config, sources: ResolvedSource[]): Promise<FileQuality[]> {
+  const byFile = new Map<string, FileQuality>();
+  const entry = (file: string, source: string): FileQuality => {
+    let quality = byFile.get(file);
+    if (!quality) {
+      quality = { file: path.relative(config.baseDir, file) || file, source, rowsRead: 0, accepted: 0, rejected: 0, reasons: {} };
+      byFile.set(file, quality);
+    }
+    return quality;
+  };
+
+  // Files that produced no rows at all still get a line, so an empty file is visible.
+  for (const source of sources) {
+    for (const file of source.files) entry(file, source.config.name);
+  }
+
+  for (const row of await db.queryFile('data_quality.sql')) {
+    addRows(entry(String(row.file), String(row.source)), String(row.reason), Number(row.rows));
+  }
+
+  for (const source of sources.filter((s) => s.config.format === 'csv')) {
+    const rows = await db.query(
+      `SELECT s.file_path AS file, count(DISTINCT e.line)::INTEGER AS rows
+       FROM ${rejectsTable(source)} e JOIN ${rejectsScanTable(source)} s USING (scan_id, file_id)
+       GROUP BY ALL`,
+      undefined,
+      `the rejects of source '${source.config.name}'`,
+    );
+    for (const row of rows) addRows(entry(String(row.file), source.config.name), MALFORMED_CSV_LINE, Number(row.rows));
+  }
+
+  return [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+}
+
+function addRows(quality: FileQuality, reason: string, rows: number): void {
+  quality.rowsRead += rows;
+  if (reason === '') {
+    quality.accepted += rows;
+    return;
+  }
+  quality.rejected += rows;
+  quality.reasons[reason] = (quality.reasons[reason] ?? 0) + rows;
+}
+

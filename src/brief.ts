@@ -1,0 +1,57 @@
+import type { FileQuality } from './archive/load.js';
+import type { DatabaseInfo } from './enrich/geoip-database.js';
+
+/** One row of a country's top-ports table. */
+export interface PortRow {
+  rank: number;
+  port: number;
+  /** IANA service name, '' where the registry has none. */
+  service: string;
+  registryStatus: 'assigned' | 'unassigned' | 'reserved';
+  sessions: number;
+  /** Distinct source addresses. */
+  sources: number;
+  /** Fraction (0-1) of the country's sessions in the week, port-less sessions included. */
+  share: number;
+  /** Rank in the previous week, null when the port was not ranked then. */
+  previousRank: number | null;
+  newEntrant: boolean;
+}
+
+export interface CountrySection {
+  /** ISO 3166-1 alpha-2 code. */
+  country: string;
+  name: string;
+  sessions: number;
+  sources: number;
+  /** Fraction (0-1) of all sessions with a country in the week. */
+  share: number;
+  topPorts: PortRow[];
+}
+
+/** The typed model every template and brief.json are made from. */
+export interface Brief {
+  title: string;
+  organisation: string | null;
+  tlp: string;
+  week: string;
+  /** Monday of the week, YYYY-MM-DD. */
+  weekStart: string;
+  /** Sunday of the week, YYYY-MM-DD (the week runs to Sunday 24:00 UTC). */
+  weekEnd: string;
+  previousWeek: string;
+  /** Whether the archive has sessions in the previous week, so new entrants could be found. */
+  comparisonAvailable: boolean;
+  generatedAt: string;
+  database: DatabaseInfo;
+  registry: { name: string; updated: string | null };
+  /** Rows of every archive file read, whatever their week. */
+  totals: { rowsRead: number; accepted: number; rejected: number };
+  files: FileQuality[];
+  rejectReasons: Array<{ reason: string; rows: number }>;
+  /** The report week's accepted sessions and how their sources were located. */
+  weekTotals: { sessions: number; located: number; byStatus: Array<{ status: string; sessions: number }> };
+  countries: CountrySection[];
+  newEntrants: Array<{ country: string; name: string; port: number; service: string; rank: number; sources: number }>;
+  archiveWeeks: string[];
+}

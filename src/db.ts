@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { PortbriefError, messageOf } from './errors.js';
+import { QUERIES_DIR } from './paths.js';
+
+export type Params = Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+/**
+ * One DuckDB database for a run, with the SQL of queries/ loaded by name.
+ * Every error from a query file is reported with that file's name, because
+ * analysts edit those files and need to know which one to fix.
+ */
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    private readonly queriesDir: string,
+  ) {}
+
+  /** Opens an in-memory database in UTC, so ISO weeks and timestamps never depend on the host's zone. */
+  static async open(options: { queriesDir?: string; tempDir?: string } = {}): Promise<Database> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    const db = new Database(instance, connection, options.queriesDir ?? QUERIES_DIR);
+    if (options.tempDir) {
+      await connection.run(`SET temp_directory = '${options.tempDir.replaceAll("'", "''")}'`);
+    }
+    await db.runFile('macros.sql');
+    return db;
+  }
+
+  /** Reads the text of `queries/<name>`. */
+  async readQuery(name: string): Promise<string> {
+    const file = path.join(this.queriesDir, name);
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      throw new PortbriefError(`Cannot read query file ${file}: ${messageOf(error)}.`, { cause: error });
+    }
+  }
+
+  /** Runs every statement of a query file that takes no parameters. */
+  async runFile(name: string): Promise<void> {
+    const sql = await this.readQuery(name);
+    await this.run(sql, undefined, name);
+  }
+
+  /** Runs a query file with bound parameters and returns its rows as plain objects. */
+  async queryFile(name: string, params?: Params): Promise<Row[]> {
+    const sql = await this.readQuery(name);
+    return this.query(sql, params, name);
+  }
+
+  /** Runs SQL that returns nothing of interest. `origin` names the file or step for error messages. */
+  async run(sql: string, params?: Params, origin = 'SQL'): Promise<void> {
+    try {
+      await this.connection.run(sql, params);
+    } catch (error) {
+      throw queryError(origin, error);
+    }
+  }
+
+  /** Runs SQL and returns its rows as JSON-safe objects (BIGINT as string: cast in SQL where numbers are wanted). */
+  async query(sql: string, params?: Params, origin = 'SQL'): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      return reader.getRowObjectsJson() as Row[];
+    } catch (error) {
+      throw queryError(origin, error);
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function queryError(origin: string, error: unknown): PortbriefError {
+  const where = origin.endsWith('.sql') ? path.join('queries', origin) : origin;
+  return new PortbriefError(`${where}: ${messageOf(error)}`, { cause: error });
+}
+
+/** Quotes a string as an SQL literal, for the few places DuckDB does not take a bound parameter (table functions' file lists). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Quotes an identifier such as a column name taken from the config. */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
