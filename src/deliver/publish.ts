@@ -1,0 +1,50 @@
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PortbriefError, messageOf } from '../errors.js';
+
+/**
+ * Writes a file under a temporary name in the same folder, flushes it to
+ * disk and renames it into place, so a killed or failed run never leaves a
+ * half-written brief that could be mailed or read.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const handle = await open(partial, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(partial, file);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
+      cause: error,
+    });
+  }
+}
+
+export interface BriefFiles {
+  json: string;
+  html: string;
+  pdf?: Buffer;
+}
+
+/**
+ * Publishes a brief's files into `dir`: JSON first and the PDF last, so a
+ * brief.pdf on disk always has its matching brief.json and brief.html.
+ */
+export async function publishBrief(dir: string, files: BriefFiles): Promise<string[]> {
+  const written = [path.join(dir, 'brief.json'), path.join(dir, 'brief.html')];
+  await writeFileAtomic(written[0], files.json);
+  await writeFileAtomic(written[1], files.html);
+  if (files.pdf) {
+    const pdfFile = path.join(dir, 'brief.pdf');
+    await writeFileAtomic(pdfFile, files.pdf);
+    written.push(pdfFile);
+  }
+  return written;
+}

@@ -1,0 +1,70 @@
+import Handlebars from 'handlebars';
+
+const numberFormat = new Intl.NumberFormat('en-US');
+const countryNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** Formats a count with en-US digit grouping: 2976 -> 2,976. */
+export function formatNumber(value: number): string {
+  return numberFormat.format(value);
+}
+
+/** Formats a fraction (0-1) as a percentage with `digits` decimals: 0.4628 -> 46.3%. */
+export function formatPercent(value: number, digits = 1): string {
+  return new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** Returns the English name of an ISO 3166-1 alpha-2 code, or the code when the runtime has no name for it. */
+export function countryName(code: string): string {
+  try {
+    return countryNames.of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** Writes a port with its IANA service name: 1433 (ms-sql-s), or the number alone when unnamed. */
+export function portLabel(port: number, service: string | undefined): string {
+  return service ? `${port} (${service})` : String(port);
+}
+
+/** Returns `count word` with the plural form when count is not 1: 1 source, 2 sources. */
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${formatNumber(count)} ${count === 1 ? singular : plural}`;
+}
+
+/** Returns the possessive of a name: China’s, but Philippines’ for a name ending in s. */
+export function possessive(name: string): string {
+  return name.endsWith('s') ? `${name}’` : `${name}’s`;
+}
+
+/** Writes an ISO 8601 timestamp as its UTC calendar date, YYYY-MM-DD. */
+export function formatDate(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 10);
+}
+
+/** Describes how a port's rank changed: ▲3, ▼2, = or NEW. */
+export function rankChange(rank: number, previousRank: number | null): string {
+  if (previousRank === null) return 'new';
+  if (previousRank === rank) return '=';
+  return previousRank > rank ? `▲${previousRank - rank}` : `▼${rank - previousRank}`;
+}
+
+/**
+ * Registers the brief's helpers on a Handlebars environment. Each returns
+ * plain text, which Handlebars escapes in `{{…}}`, so no helper can let
+ * archive data through as markup.
+ */
+export function registerHelpers(handlebars: typeof Handlebars): void {
+  handlebars.registerHelper('number', (value: number) => formatNumber(value));
+  handlebars.registerHelper('percent', (value: number, digits: unknown) => formatPercent(value, typeof digits === 'number' ? digits : 1));
+  handlebars.registerHelper('countryName', (code: string) => countryName(code));
+  handlebars.registerHelper('portLabel', (port: number, service: string) => portLabel(port, service));
+  handlebars.registerHelper('plural', (count: number, singular: string, plural: unknown) =>
+    pluralize(count, singular, typeof plural === 'string' ? plural : undefined),
+  );
+  handlebars.registerHelper('possessive', (name: string) => possessive(name));
+  handlebars.registerHelper('rankChange', (rank: number, previousRank: number | null) => rankChange(rank, previousRank));
+  handlebars.registerHelper('date', (iso: string) => formatDate(iso));
+  handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  handlebars.registerHelper('gt', (a: number, b: number) => a > b);
+}
