@@ -1,6 +1,6 @@
 -- The top N ports of each given country in the report week, with the port's
 -- rank in the previous week. A port is a new entrant when it is in this
--- week's top N and was not in the country's top N the previous week; that
+-- week's top N and was not in the country's top N the previous week. That
 -- comparison is only made when the archive has sessions in the previous week.
 -- Parameters: $week, $previous ('YYYY-Www'), $ports (N), $countries (list of codes).
 WITH previous_has_data AS (

@@ -50,7 +50,9 @@ export interface Brief {
   files: FileQuality[];
   rejectReasons: Array<{ reason: string; rows: number }>;
   /** The report week's accepted sessions and how their sources were located. */
-  weekTotals: { sessions: number; located: number; byStatus: Array<{ status: string; sessions: number }> };
+  weekTotals: { sessions: number; located: number; countries: number; byStatus: Array<{ status: string; sessions: number }> };
+  /** How many ports each country's table shows (top N). */
+  portsShown: number;
   countries: CountrySection[];
   newEntrants: Array<{ country: string; name: string; port: number; service: string; rank: number; sources: number }>;
   archiveWeeks: string[];

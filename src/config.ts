@@ -89,7 +89,9 @@ export interface Config extends Omit<RawConfig, 'geoip'> {
 function formatKeyPath(keyPath: PropertyKey[]): string {
   let text = '';
   for (const key of keyPath) {
-    text += typeof key === 'number' ? `[${key}]` : text === '' ? String(key) : `.${String(key)}`;
+    if (typeof key === 'number') text += `[${key}]`;
+    else if (text === '') text = String(key);
+    else text += `.${String(key)}`;
   }
   return text === '' ? '(top level)' : text;
 }

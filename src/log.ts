@@ -19,7 +19,7 @@ export function createLogger(options: { level?: string; pretty?: boolean } = {})
   return pino({ level, base: undefined }, pino.destination({ dest: 2, sync: true }));
 }
 
-/** A logger that discards everything, for tests that only check results. */
+/** Creates a logger that discards everything, for tests that only check results. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

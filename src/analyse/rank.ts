@@ -26,6 +26,8 @@ export interface WeekRanking {
   ports: TopPortRow[];
   comparisonAvailable: boolean;
   byStatus: Array<{ status: string; sessions: number }>;
+  /** Countries with located sessions in the week, shown or not. */
+  countryCount: number;
 }
 
 /**
@@ -41,7 +43,10 @@ export async function rankWeek(db: Database, week: IsoWeek, previous: IsoWeek, t
     ? []
     : ((await db.query(await db.readQuery('top_ports.sql'), { week: week.id, previous: previous.id, ports: top.ports, countries: listValue(codes) }, 'top_ports.sql')) as unknown as TopPortRow[]);
 
-  const comparison = await db.query(`SELECT count(*)::INTEGER AS n FROM country_weeks WHERE week = $previous`, { previous: previous.id });
+  const counts = await db.query(
+    `SELECT count(*) FILTER (WHERE week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE week = $week)::INTEGER AS current FROM country_weeks`,
+    { previous: previous.id, week: week.id },
+  );
   const byStatus = await db.query(
     `SELECT geo_status AS status, count(*)::INTEGER AS sessions FROM sessions
      WHERE ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ GROUP BY ALL ORDER BY sessions DESC, status`,
@@ -51,7 +56,8 @@ export async function rankWeek(db: Database, week: IsoWeek, previous: IsoWeek, t
   return {
     countries,
     ports,
-    comparisonAvailable: Number(comparison[0].n) > 0,
+    comparisonAvailable: Number(counts[0].previous) > 0,
+    countryCount: Number(counts[0].current),
     byStatus: byStatus.map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
   };
 }

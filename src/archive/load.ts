@@ -10,7 +10,7 @@ import { type ResolvedSource, mappedColumns, rawSelectSql, readerSql, rejectsSca
 /** Reject reason for a line the CSV reader could not split into the header's columns. */
 export const MALFORMED_CSV_LINE = 'malformed CSV line';
 
-/** What became of the rows of one archive file. */
+/** The outcome of every row of one archive file. */
 export interface FileQuality {
   /** The file's path relative to the config file's folder. */
   file: string;
@@ -83,7 +83,9 @@ async function resolveSource(config: Config, index: number): Promise<ResolvedSou
       await access(file, constants.R_OK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not readable (permission denied)' : messageOf(error);
+      let reason = messageOf(error);
+      if (code === 'ENOENT') reason = 'not found';
+      if (code === 'EACCES') reason = 'not readable (permission denied)';
       throw new PortbriefError(`${key}: archive file ${file} is ${reason}. Fix the path or the file's permissions.`, {
         exitCode: EXIT.usage,
         cause: error,

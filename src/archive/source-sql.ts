@@ -18,10 +18,10 @@ export function readerSql(source: ResolvedSource): string {
     return `read_parquet(${files}, filename = true, union_by_name = true)`;
   }
 
-  // Reading every column as text keeps DuckDB's type sniffing (which looks at
-  // a sample of rows) from failing on a value far into the file; conversion and
-  // reject accounting happen in queries/canonical.sql. Structurally broken lines
-  // are skipped by the reader and counted from its rejects table.
+  // Every column is read as text, because DuckDB sniffs types from a sample of
+  // rows and would fail on an odd value far into the file. Conversion and
+  // reject accounting happen in queries/canonical.sql. The reader skips
+  // structurally broken lines and counts them in its rejects table.
   const options = [
     'header = true',
     'all_varchar = true',
@@ -43,7 +43,7 @@ export function rejectsScanTable(source: ResolvedSource): string {
   return `csv_reject_scans_${source.index}`;
 }
 
-/** The columns of a source that its field mapping names. */
+/** Lists the columns that a source's field mapping names. */
 export function mappedColumns(source: SourceConfig): Array<{ key: string; column: string }> {
   return Object.entries(source.fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -51,8 +51,8 @@ export function mappedColumns(source: SourceConfig): Array<{ key: string; column
 }
 
 /**
- * The SELECT that maps one source's columns onto the raw session columns that
- * queries/canonical.sql reads. A column the mapping leaves out becomes the
+ * Builds the SELECT that maps one source's columns onto the raw session
+ * columns that queries/canonical.sql reads. A column the mapping leaves out becomes the
  * source's constant (sensor, proto) or NULL.
  */
 export function rawSelectSql(source: ResolvedSource): string {

@@ -7,7 +7,7 @@ import { EXIT, PortbriefError, messageOf } from '../errors.js';
 
 const EMBEDDED_PACKAGE = '@ip-location-db/geo-whois-asn-country-mmdb';
 
-/** What the brief says about the GeoIP database it used. */
+/** Facts about the GeoIP database that the brief prints. */
 export interface DatabaseInfo {
   /** The database type from its metadata, such as GeoLite2-Country. */
   name: string;
@@ -35,8 +35,8 @@ export function embeddedDatabasePath(): string {
 }
 
 /**
- * Opens a country database. Fails naming the file when it is missing,
- * unreadable, not a MaxMind database, or holds no country data (an ASN
+ * Opens a country database. Throws an error naming the file when it is
+ * missing, unreadable, damaged, or of a type without countries (an ASN
  * database given as the country database).
  */
 export async function openCountryDatabase(file: string | undefined, configFile: string): Promise<GeoipDatabase> {
@@ -68,9 +68,13 @@ export async function openCountryDatabase(file: string | undefined, configFile: 
   }
 
   const metadata = reader.metadata;
+  const damage = treeDamage(buffer, metadata.searchTreeSize);
+  if (damage) {
+    throw new PortbriefError(`GeoIP database ${dbFile} is damaged: ${damage}. ${fix}`, { exitCode: EXIT.usage });
+  }
   if (/ASN|ISP|Connection-Type|Domain|Anonymous/i.test(metadata.databaseType)) {
     throw new PortbriefError(
-      `GeoIP database ${dbFile} is a ${metadata.databaseType} database, which holds no countries. ${fix}`,
+      `GeoIP database ${dbFile} is a ${metadata.databaseType} database, which has no country data. ${fix}`,
       { exitCode: EXIT.usage },
     );
   }
@@ -89,6 +93,18 @@ export async function openCountryDatabase(file: string | undefined, configFile: 
   };
 }
 
+/**
+ * Checks the layout the MaxMind DB format fixes: the search tree
+ * (node count x record size) is followed by 16 zero bytes that separate it
+ * from the data section. A wrong node count or a cut file breaks this.
+ */
+function treeDamage(buffer: Buffer, searchTreeSize: number): string | null {
+  const separator = buffer.subarray(searchTreeSize, searchTreeSize + 16);
+  if (separator.length < 16) return `the file ends inside its search tree (${buffer.length} bytes, tree needs ${searchTreeSize + 16})`;
+  if (separator.some((byte) => byte !== 0)) return 'the metadata node count does not match the search tree (no data-section separator after the tree)';
+  return null;
+}
+
 function attributionFor(databaseType: string, embedded: boolean): string {
   if (embedded) {
     return `geo-whois-asn-country from the npm package ${EMBEDDED_PACKAGE}, CC BY 4.0, data from the Number Resource Organization (nro.net). Its maintainer reports known errors in the npm copy.`;
@@ -99,7 +115,7 @@ function attributionFor(databaseType: string, embedded: boolean): string {
 }
 
 /**
- * The country of a database record. The rule: `country.iso_code`, else
+ * Returns the country of a database record. The rule: `country.iso_code`, else
  * `registered_country.iso_code` (where the network is registered, used when
  * MaxMind has no location), else the flat `country_code` layout.
  */

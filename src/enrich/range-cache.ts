@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Database, sqlString } from '../db.js';
+import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { countryOfRecord, type GeoipDatabase } from './geoip-database.js';
 import { walkCountryRanges } from './range-walk.js';
@@ -50,8 +51,22 @@ async function writeRangeParquet(db: Database, geoip: GeoipDatabase, cacheFile: 
       rows++;
     }
     appender.flushSync();
+  } catch (error) {
+    throw new PortbriefError(`GeoIP database ${geoip.info.file} is damaged: reading its networks failed (${messageOf(error)}). Replace the file.`, {
+      cause: error,
+    });
   } finally {
     appender.closeSync();
+  }
+
+  // A database with no country anywhere is the wrong kind or has a broken tree;
+  // using it would label every session unknown.
+  if (rows === 0) {
+    await db.run('DROP TABLE IF EXISTS geo_ranges_build');
+    throw new PortbriefError(
+      `GeoIP database ${geoip.info.file} (${geoip.info.name}) has no country data: no network has a country code. Use a GeoLite2/GeoIP2 Country or City database.`,
+      { exitCode: EXIT.usage },
+    );
   }
 
   // Written under a temporary name and renamed, so a killed run leaves no half cache.
