@@ -1,0 +1,144 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Brief } from '../../src/brief.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { pdfText } from '../helpers/pdf-text.js';
+import { MAXMIND_TEST_DATA, SKIP_REASON, hasSharedData } from '../helpers/shared-data.js';
+import { SHARED_STATE_DIR, tempDir } from '../helpers/temp.js';
+
+const DEMO_ARCHIVE = path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz');
+
+/** Runs the CLI from source, as `portbrief ARGS`, and returns its exit code and output. */
+function portbrief(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, PORTBRIEF_LOG_LEVEL: 'warn' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = tempDir();
+
+/** Writes a config for the demo archive into the temp folder; `extra` is appended YAML. */
+function demoConfig(name: string, extra = ''): string {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    [
+      'sources:',
+      '  - name: tpot',
+      '    format: csv',
+      `    path: ${JSON.stringify(DEMO_ARCHIVE)}`,
+      '    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port, proto: proto, sensor: sensor }',
+      `output: ${JSON.stringify(path.join(dir, name))}`,
+      `state: ${JSON.stringify(SHARED_STATE_DIR)}`,
+      extra,
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('portbrief weekly on the demo archive', () => {
+  const result = portbrief('weekly', '--config', demoConfig('demo'), '--week', '2025-W08');
+  const outputDir = path.join(dir, 'demo', '2025-W08');
+
+  it('exits 0 and lists the files it wrote', () => {
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['brief.json', 'brief.html', 'brief.pdf'].map((f) => path.join(outputDir, f)));
+  });
+
+  it('rejects placeholders and listen events with their reasons', () => {
+    const brief = JSON.parse(readFileSync(path.join(outputDir, 'brief.json'), 'utf8')) as Brief;
+    expect(brief.totals).toEqual({ rowsRead: 108_191, accepted: 107_498, rejected: 693 });
+    // honeytrap pads with placeholder records; dionaea logs its own listening sockets with no source address.
+    expect(brief.rejectReasons).toEqual([
+      { reason: 'placeholder record', rows: 685 },
+      { reason: 'missing source IP', rows: 8 },
+    ]);
+    expect(brief.database.embedded).toBe(true);
+  });
+
+  it('prints a PDF whose countries and ports match brief.json', () => {
+    const brief = JSON.parse(readFileSync(path.join(outputDir, 'brief.json'), 'utf8')) as Brief;
+    const text = pdfText(path.join(outputDir, 'brief.pdf'));
+
+    expect(text).toContain('Week 2025-W08 · 2025-02-17 to 2025-02-23 (UTC)');
+    expect(brief.countries).toHaveLength(5);
+    for (const section of brief.countries) {
+      expect(text).toContain(`${section.name} ${section.country}`);
+      for (const row of section.topPorts) {
+        const sessions = row.sessions.toLocaleString('en-US');
+        expect(text).toMatch(new RegExp(`\\b${row.rank}\\s+${row.port}\\s+.*${sessions}\\s+${row.sources}\\b`));
+      }
+    }
+  });
+});
+
+describe('portbrief errors', () => {
+  it('shows help', () => {
+    const result = portbrief('--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('weekly [options]');
+  });
+
+  it('names a missing config file', () => {
+    const result = portbrief('weekly', '--config', path.join(dir, 'absent.yaml'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`portbrief: Cannot read config ${path.join(dir, 'absent.yaml')}: not found. Pass an existing YAML file with --config.\n`);
+  });
+
+  it('names the key of an invalid config', () => {
+    const file = demoConfig('invalid', 'top: { ports: many }');
+    const result = portbrief('weekly', '--config', file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^portbrief: ${file}: top\\.ports: .*number.*\\n$`));
+  });
+
+  it('names a missing archive file', () => {
+    const file = path.join(dir, 'missing-archive.yaml');
+    writeFileSync(file, 'sources:\n  - name: a\n    format: csv\n    path: gone.csv\n    fields: { time: t, srcIp: s, dstPort: p }\n');
+    const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`portbrief: ${file}: sources[0].path: archive file ${path.join(dir, 'gone.csv')} is not found. Fix the path or the file's permissions.\n`);
+  });
+
+  it('lists the weeks the archive covers when the week has no data', () => {
+    const result = portbrief('weekly', '--config', demoConfig('empty-week'), '--week', '2024-W01');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('portbrief: The archive has no sessions in week 2024-W01. It covers 5 weeks from 2025-W07 to 2025-W15: 2025-W07, 2025-W08, 2025-W09, 2025-W11, 2025-W15.');
+    expect(result.stderr).toContain('Pass one of them with --week.');
+  });
+
+  it('rejects a malformed week', () => {
+    const result = portbrief('weekly', '--config', demoConfig('bad-week'), '--week', '2025-8');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("portbrief: Invalid week '2025-8': write it as YYYY-Www, for example 2025-W08.\n");
+  });
+
+  it.skipIf(!hasSharedData)(`names a corrupt GeoIP database (${SKIP_REASON})`, () => {
+    const database = path.join(MAXMIND_TEST_DATA, 'bad-libmaxminddb-metadata-marker-only.mmdb');
+    const file = demoConfig('corrupt-db', `geoip: { country: ${JSON.stringify(database)} }`);
+    const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`portbrief: GeoIP database ${database} is not a valid MaxMind database`);
+  });
+
+  it('prints a stack trace only with --debug', () => {
+    const database = path.join(dir, 'not-a-database.mmdb');
+    writeFileSync(database, 'plain text');
+    const file = demoConfig('debug', `geoip: { country: ${JSON.stringify(database)} }`);
+
+    const plain = portbrief('weekly', '--config', file, '--week', '2025-W08');
+    const debug = portbrief('weekly', '--config', file, '--week', '2025-W08', '--debug');
+
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).not.toContain('    at ');
+    expect(debug.status).toBe(2);
+    expect(debug.stderr).toContain('    at ');
+  });
+});

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+/**
+ * The folder of real public archives and databases the tests read. Set
+ * PORTBRIEF_SHARED_DATA to point elsewhere; by default it is the `shared/data`
+ * folder beside the project's folder.
+ */
+export const SHARED_DATA = path.resolve(process.env.PORTBRIEF_SHARED_DATA ?? path.join(PROJECT_ROOT, '..', 'shared', 'data'));
+
+export const hasSharedData = existsSync(path.join(SHARED_DATA, 'marx-honeypot'));
+
+export const SKIP_REASON = `needs the real archives: set PORTBRIEF_SHARED_DATA (no data found at ${SHARED_DATA})`;
+
+/** Path of a file under the shared data folder. */
+export function sharedFile(...parts: string[]): string {
+  return path.join(SHARED_DATA, ...parts);
+}
+
+export const GEOLITE2_2019 = sharedFile('geolite2-country-2019-ccbysa', 'GeoLite2-Country_build-2019-12-24.mmdb');
+export const MARX_CSV = sharedFile('marx-honeypot', 'marx.csv.gz');
+export const MAXMIND_TEST_DATA = sharedFile('maxmind-test-data');

@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll } from 'vitest';
+
+/** Creates a fresh temporary folder, removed when the test file ends. */
+export function tempDir(prefix = 'portbrief-test-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * A state folder shared by every test run on this machine, so each GeoIP
+ * range table is walked once and then read from its parquet cache.
+ */
+export const SHARED_STATE_DIR = path.join(tmpdir(), 'portbrief-test-state');

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { countryName, formatDate, formatNumber, formatPercent, portLabel, possessive, pluralize, rankChange } from '../../src/render/helpers.js';
+
+describe('render helpers', () => {
+  it('formats numbers and percentages in en-US', () => {
+    expect(formatNumber(2976)).toBe('2,976');
+    expect(formatNumber(1_234_567)).toBe('1,234,567');
+    expect(formatPercent(0.46283)).toBe('46.3%');
+    expect(formatPercent(1)).toBe('100.0%');
+    expect(formatPercent(0.000_4, 2)).toBe('0.04%');
+  });
+
+  it('names countries in English and falls back to the code', () => {
+    expect(countryName('CN')).toBe('China');
+    expect(countryName('ir')).toBe('Iran');
+    expect(countryName('XK')).toBe('Kosovo');
+    expect(countryName('ZZ')).toBe('Unknown Region');
+    expect(countryName('not-a-code')).toBe('not-a-code');
+  });
+
+  it('labels ports with their service when named', () => {
+    expect(portLabel(1433, 'ms-sql-s')).toBe('1433 (ms-sql-s)');
+    expect(portLabel(9530, '')).toBe('9530');
+  });
+
+  it('pluralises counts', () => {
+    expect(pluralize(1, 'source')).toBe('1 source');
+    expect(pluralize(2, 'source')).toBe('2 sources');
+    expect(pluralize(1500, 'country', 'countries')).toBe('1,500 countries');
+  });
+
+  it('writes possessives', () => {
+    expect(possessive('China')).toBe('China’s');
+    expect(possessive('Philippines')).toBe('Philippines’');
+  });
+
+  it('describes rank changes', () => {
+    expect(rankChange(9, 23)).toBe('▲14');
+    expect(rankChange(4, 2)).toBe('▼2');
+    expect(rankChange(3, 3)).toBe('=');
+    expect(rankChange(3, null)).toBe('new');
+  });
+
+  it('writes ISO timestamps as dates', () => {
+    expect(formatDate('2019-12-24T17:40:14.000Z')).toBe('2019-12-24');
+  });
+});
