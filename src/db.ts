@@ -1,10 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { PortbriefError, messageOf } from './errors.js';
 import { QUERIES_DIR } from './paths.js';
 
-export type Params = Record<string, DuckDBValue>;
+export type Params = Record<string, DuckDBValue | TextList>;
+
+/** A list of strings bound as VARCHAR[], typed so that an empty list binds too. */
+export class TextList {
+  constructor(readonly items: readonly string[]) {}
+}
+
+function bind(params: Params | undefined): { values?: Record<string, DuckDBValue>; types?: Record<string, DuckDBType> } {
+  if (!params) return {};
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value instanceof TextList) {
+      values[name] = listValue([...value.items]);
+      types[name] = LIST(VARCHAR);
+    } else {
+      values[name] = value;
+    }
+  }
+  return { values, types: Object.keys(types).length > 0 ? types : undefined };
+}
 export type Row = Record<string, unknown>;
 
 /**
@@ -57,7 +77,8 @@ export class Database {
   /** Runs SQL that returns nothing of interest. `origin` names the file or step for error messages. */
   async run(sql: string, params?: Params, origin = 'SQL'): Promise<void> {
     try {
-      await this.connection.run(sql, params);
+      const { values, types } = bind(params);
+      await this.connection.run(sql, values, types);
     } catch (error) {
       throw queryError(origin, error);
     }
@@ -66,7 +87,8 @@ export class Database {
   /** Runs SQL and returns its rows as JSON-safe objects (BIGINT as string: cast in SQL where numbers are wanted). */
   async query(sql: string, params?: Params, origin = 'SQL'): Promise<Row[]> {
     try {
-      const reader = await this.connection.runAndReadAll(sql, params);
+      const { values, types } = bind(params);
+      const reader = await this.connection.runAndReadAll(sql, values, types);
       return reader.getRowObjectsJson() as Row[];
     } catch (error) {
       throw queryError(origin, error);

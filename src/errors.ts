@@ -7,6 +7,7 @@ export const EXIT = {
   failure: 1,
   usage: 2,
   partialDelivery: 3,
+  locked: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

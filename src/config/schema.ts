@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/** Checks an IANA time zone name with the runtime's own zone database. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timeZone = z.string().refine(isTimeZone, {
+  message: 'unknown time zone; use an IANA name such as UTC or Europe/Berlin',
+});
+
+/** Text that goes into mail headers or file names must not carry line breaks. */
+const singleLine = z.string().min(1).refine((text) => !/[\r\n]/.test(text), { message: 'must not contain CR or LF' });
+
+const columnName = z.string().min(1, 'must name a column');
+
+export const TLP_MARKINGS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
+
+const fieldsSchema = z
+  .object({
+    time: columnName,
+    srcIp: columnName,
+    dstPort: columnName,
+    proto: columnName.optional(),
+    sensor: columnName.optional(),
+  })
+  .strict();
+
+const sourceSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, dot, dash or underscore'),
+    format: z.enum(['csv', 'parquet']),
+    path: z.string().min(1, 'must name a file or glob'),
+    fields: fieldsSchema,
+    sensor: singleLine.optional(),
+    proto: z.string().min(1).optional(),
+    timeFormat: z.string().min(1).optional(),
+    timezone: timeZone.optional(),
+    delimiter: z.string().length(1).optional(),
+  })
+  .strict();
+
+/**
+ * A mail address without display name. The check is deliberately plain
+ * (one @, no spaces or line breaks); the SMTP server has the final word.
+ */
+const mailAddress = z
+  .string()
+  .refine((text) => !/[\r\n]/.test(text), { message: 'must not contain CR or LF' })
+  .refine((text) => /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(text), { message: 'is not a valid mail address' });
+
+const clientSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a slug: lower-case letters, digits, dash or underscore, starting with a letter or digit'),
+    name: singleLine,
+    sensors: z.array(singleLine).default([]),
+    sources: z.array(z.string().min(1)).default([]),
+    recipients: z
+      .object({
+        to: z.array(mailAddress).min(1, 'needs at least one address'),
+        cc: z.array(mailAddress).default([]),
+      })
+      .strict()
+      .optional(),
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as IR')).default([]),
+    tlp: z.enum(TLP_MARKINGS).optional(),
+    templates: z.string().min(1).optional(),
+    paper: z.enum(['Letter', 'A4']).optional(),
+  })
+  .strict()
+  .refine((client) => client.sensors.length > 0 || client.sources.length > 0, {
+    message: 'must list at least one sensor or source that belongs to the client',
+  });
+
+const mailSchema = z
+  .object({
+    host: singleLine,
+    port: z.number().int().min(1).max(65535).default(587),
+    security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    user: singleLine.optional(),
+    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    from: singleLine,
+    subject: singleLine.default('{client}: weekly port targeting brief, {week}'),
+    maxMessageBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
+    attempts: z.number().int().min(1).max(10).default(4),
+    retryDelayMs: z.number().int().min(0).default(5000),
+    timeoutMs: z.number().int().min(100).default(60_000),
+  })
+  .strict();
+
+/** The config file as written, before paths are resolved. */
+export const rawConfigSchema = z
+  .object({
+    sources: z.array(sourceSchema).min(1, 'needs at least one source'),
+    geoip: z
+      .object({
+        country: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    timezone: timeZone.default('UTC'),
+    top: z
+      .object({
+        countries: z.number().int().min(1).max(50).default(5),
+        ports: z.number().int().min(1).max(50).default(10),
+      })
+      .strict()
+      .default({ countries: 5, ports: 10 }),
+    brief: z
+      .object({
+        title: singleLine.default('Weekly port targeting brief'),
+        organisation: singleLine.optional(),
+        tlp: z.enum(TLP_MARKINGS).default('TLP:CLEAR'),
+        paper: z.enum(['Letter', 'A4']).default('Letter'),
+      })
+      .strict()
+      .default({ title: 'Weekly port targeting brief', tlp: 'TLP:CLEAR', paper: 'Letter' }),
+    clients: z.array(clientSchema).optional(),
+    mail: mailSchema.optional(),
+    templates: z.string().min(1).optional(),
+    output: z.string().min(1).default('reports'),
+    outbox: z.string().min(1).default('outbox'),
+    state: z.string().min(1).default('state'),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type RawClient = z.infer<typeof clientSchema>;
+export type MailConfig = z.infer<typeof mailSchema>;
