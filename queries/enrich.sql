@@ -1,4 +1,6 @@
--- Gives every accepted session of the report window its source country.
+-- Gives every accepted session of the report window its client (from
+-- sensor_clients) and its source country. A session of a sensor shared by
+-- several clients appears once per client.
 -- Both joins are ASOF joins: each session takes the range with the greatest
 -- start at or below its address, and the range counts only when the address
 -- is also at or below the range's end. geo_status is 'country' when a country
@@ -8,6 +10,7 @@
 -- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive.
 CREATE OR REPLACE TEMP TABLE sessions AS
 SELECT
+    c.client,
     s.ts,
     s.ip_key,
     s.src_ip,
@@ -25,5 +28,6 @@ FROM (
     SELECT * FROM sessions_all
     WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
 ) AS s
+JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
 ASOF LEFT JOIN geo_ranges AS g ON s.ip_key >= g.start_key
 ASOF LEFT JOIN special_ranges AS sp ON s.ip_key >= sp.start_key;

@@ -1,7 +1,18 @@
--- Source countries of the report week by sessions (then distinct sources, then code).
--- Parameters: $week ('YYYY-Www'), $countries (how many to return).
+-- A client's source countries of the report week: the top ones by sessions
+-- (then distinct sources, then code), plus the countries the client always
+-- wants shown when they have sessions.
+-- Parameters: $client, $week ('YYYY-Www'), $countries (how many top ones),
+-- $always (list of country codes).
+WITH ranked AS (
+    SELECT
+        country,
+        sessions,
+        sources,
+        row_number() OVER (ORDER BY sessions DESC, sources DESC, country ASC) AS position
+    FROM country_weeks
+    WHERE client = $client AND week = $week
+)
 SELECT country, sessions::INTEGER AS sessions, sources::INTEGER AS sources
-FROM country_weeks
-WHERE week = $week
-ORDER BY sessions DESC, sources DESC, country ASC
-LIMIT $countries;
+FROM ranked
+WHERE position <= $countries OR list_contains($always, country)
+ORDER BY position;

@@ -31,6 +31,7 @@ export interface CountrySection {
 
 /** The typed model every template and brief.json are made from. */
 export interface Brief {
+  client: { id: string; name: string };
   title: string;
   organisation: string | null;
   tlp: string;
@@ -45,7 +46,7 @@ export interface Brief {
   generatedAt: string;
   database: DatabaseInfo;
   registry: { name: string; updated: string | null };
-  /** Rows of every archive file read, whatever their week. */
+  /** Rows of the client's archive files, whatever their week. */
   totals: { rowsRead: number; accepted: number; rejected: number };
   files: FileQuality[];
   rejectReasons: Array<{ reason: string; rows: number }>;

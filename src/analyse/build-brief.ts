@@ -1,6 +1,6 @@
-import type { ArchiveLoad } from '../archive/load.js';
+import { type ArchiveLoad, type FileQuality, sumTotals } from '../archive/load.js';
 import type { Brief, CountrySection } from '../brief.js';
-import type { Config } from '../config.js';
+import type { Client, Config } from '../config/load.js';
 import type { DatabaseInfo } from '../enrich/geoip-database.js';
 import { countryName } from '../render/helpers.js';
 import type { IsoWeek } from '../week.js';
@@ -9,6 +9,9 @@ import type { WeekRanking } from './rank.js';
 
 export interface BriefInputs {
   config: Pick<Config, 'brief' | 'top'>;
+  client: Client;
+  /** The client's own data-quality accounting. */
+  files: FileQuality[];
   week: IsoWeek;
   previous: IsoWeek;
   generatedAt: Date;
@@ -20,7 +23,7 @@ export interface BriefInputs {
 
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
 export function buildBrief(inputs: BriefInputs): Brief {
-  const { week, ranking, archive } = inputs;
+  const { week, ranking, archive, files } = inputs;
   const located = ranking.byStatus.find((row) => row.status === 'country')?.sessions ?? 0;
 
   const countries: CountrySection[] = ranking.countries.map((row) => ({
@@ -51,14 +54,15 @@ export function buildBrief(inputs: BriefInputs): Brief {
   );
 
   const reasons = new Map<string, number>();
-  for (const file of archive.files) {
+  for (const file of files) {
     for (const [reason, rows] of Object.entries(file.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + rows);
   }
 
   return {
+    client: { id: inputs.client.id, name: inputs.client.name },
     title: inputs.config.brief.title,
     organisation: inputs.config.brief.organisation ?? null,
-    tlp: inputs.config.brief.tlp,
+    tlp: inputs.client.tlp,
     week: week.id,
     weekStart: isoDate(week.start),
     weekEnd: isoDate(new Date(week.end.getTime() - 86_400_000)),
@@ -67,8 +71,8 @@ export function buildBrief(inputs: BriefInputs): Brief {
     generatedAt: inputs.generatedAt.toISOString(),
     database: inputs.database,
     registry: { name: REGISTRY_NAME, updated: inputs.registryUpdated },
-    totals: archive.totals,
-    files: archive.files,
+    totals: sumTotals(files),
+    files,
     rejectReasons: [...reasons.entries()]
       .map(([reason, rows]) => ({ reason, rows }))
       .sort((a, b) => b.rows - a.rows || a.reason.localeCompare(b.reason)),

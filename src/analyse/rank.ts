@@ -1,5 +1,4 @@
-import { listValue } from '@duckdb/node-api';
-import type { Database } from '../db.js';
+import { type Database, TextList } from '../db.js';
 import type { IsoWeek } from '../week.js';
 
 export interface CountryRow {
@@ -30,27 +29,52 @@ export interface WeekRanking {
   countryCount: number;
 }
 
-/**
- * Builds the weekly table over the enriched window (report week and the one
- * before) and reads back the week's top countries and their top ports.
- */
-export async function rankWeek(db: Database, week: IsoWeek, previous: IsoWeek, top: { countries: number; ports: number }): Promise<WeekRanking> {
+/** Builds the weekly tables over the enriched window (report week and the one before) for every client at once. */
+export async function buildWeeklyTables(db: Database): Promise<void> {
   await db.runFile('weekly_ports.sql');
+}
 
-  const countries = (await db.queryFile('top_countries.sql', { week: week.id, countries: top.countries })) as unknown as CountryRow[];
+export interface RankRequest {
+  client: string;
+  week: IsoWeek;
+  previous: IsoWeek;
+  top: { countries: number; ports: number };
+  /** Countries to show even outside the top ones. */
+  always: string[];
+}
+
+/** Reads back one client's top countries for the week, their top ports, and how its sources were located. */
+export async function rankWeek(db: Database, request: RankRequest): Promise<WeekRanking> {
+  const { client, week, previous, top } = request;
+  const countries = (await db.queryFile('top_countries.sql', {
+    client,
+    week: week.id,
+    countries: top.countries,
+    always: new TextList(request.always),
+  })) as unknown as CountryRow[];
+
   const codes = countries.map((row) => row.country);
-  const ports = codes.length === 0
-    ? []
-    : ((await db.query(await db.readQuery('top_ports.sql'), { week: week.id, previous: previous.id, ports: top.ports, countries: listValue(codes) }, 'top_ports.sql')) as unknown as TopPortRow[]);
+  const ports =
+    codes.length === 0
+      ? []
+      : ((await db.queryFile('top_ports.sql', {
+          client,
+          week: week.id,
+          previous: previous.id,
+          ports: top.ports,
+          countries: new TextList(codes),
+        })) as unknown as TopPortRow[]);
 
   const counts = await db.query(
-    `SELECT count(*) FILTER (WHERE week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE week = $week)::INTEGER AS current FROM country_weeks`,
-    { previous: previous.id, week: week.id },
+    `SELECT count(*) FILTER (WHERE week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE week = $week)::INTEGER AS current
+     FROM country_weeks WHERE client = $client`,
+    { client, previous: previous.id, week: week.id },
   );
   const byStatus = await db.query(
     `SELECT geo_status AS status, count(*)::INTEGER AS sessions FROM sessions
-     WHERE ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ GROUP BY ALL ORDER BY sessions DESC, status`,
-    { from: week.start.toISOString(), to: week.end.toISOString() },
+     WHERE client = $client AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+     GROUP BY ALL ORDER BY sessions DESC, status`,
+    { client, from: week.start.toISOString(), to: week.end.toISOString() },
   );
 
   return {

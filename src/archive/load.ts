@@ -1,7 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
-import type { Config } from '../config.js';
+import type { Config } from '../config/load.js';
 import type { Database } from '../db.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -23,10 +23,30 @@ export interface FileQuality {
 }
 
 export interface ArchiveLoad {
+  sources: ResolvedSource[];
+  /** Every file's accounting over all of its rows, whichever client they belong to. */
   files: FileQuality[];
-  totals: { rowsRead: number; accepted: number; rejected: number };
+  totals: Totals;
   /** ISO weeks with accepted sessions, in order. */
   weeks: Array<{ week: string; sessions: number }>;
+  /** Distinct sensor names in the archive. */
+  sensors: string[];
+  /** Lines the CSV reader could not split, per file (absolute paths). */
+  malformed: OutcomeCount[];
+}
+
+export interface Totals {
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+}
+
+/** One count of the data-quality query: rows of a file with one outcome ('' when accepted). */
+export interface OutcomeCount {
+  file: string;
+  source: string;
+  reason: string;
+  rows: number;
 }
 
 /**
@@ -44,8 +64,21 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
   await db.run(`CREATE OR REPLACE TEMP VIEW raw_sessions AS\n${union}`, undefined, 'the archive sources');
   await db.run(await db.readQuery('canonical.sql'), { now: now.toISOString() }, 'canonical.sql');
 
-  const files = await collectQuality(db, config, sources);
-  const totals = files.reduce(
+  const outcomes = await db.queryFile('file_outcomes.sql');
+  const malformed = await malformedLines(db, sources);
+  const files = fileQuality(config, sources, [...outcomes.map(toOutcome), ...malformed]);
+  const weeks = (await db.queryFile('archive_weeks.sql')).map((row) => ({ week: String(row.week), sessions: Number(row.sessions) }));
+  const sensors = (await db.query(`SELECT DISTINCT sensor FROM sessions_all WHERE sensor IS NOT NULL ORDER BY sensor`)).map((row) => String(row.sensor));
+
+  for (const file of files) {
+    log.info({ file: file.file, source: file.source, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.reasons }, 'archive file read');
+  }
+  return { sources, files, totals: sumTotals(files), weeks, sensors, malformed };
+}
+
+/** Adds up the rows of several files. */
+export function sumTotals(files: FileQuality[]): Totals {
+  return files.reduce(
     (sum, file) => ({
       rowsRead: sum.rowsRead + file.rowsRead,
       accepted: sum.accepted + file.accepted,
@@ -53,15 +86,10 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
     }),
     { rowsRead: 0, accepted: 0, rejected: 0 },
   );
-  const weeks = (await db.queryFile('archive_weeks.sql')).map((row) => ({
-    week: String(row.week),
-    sessions: Number(row.sessions),
-  }));
+}
 
-  for (const file of files) {
-    log.info({ file: file.file, source: file.source, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.reasons }, 'archive file read');
-  }
-  return { files, totals, weeks };
+export function toOutcome(row: Record<string, unknown>): OutcomeCount {
+  return { file: String(row.file), source: String(row.source), reason: String(row.reason), rows: Number(row.rows) };
 }
 
 async function resolveSource(config: Config, index: number): Promise<ResolvedSource> {
@@ -104,7 +132,7 @@ async function checkColumns(db: Database, config: Config, source: ResolvedSource
     columns = rows.map((row) => String(row.column_name));
   } catch (error) {
     throw new PortbriefError(
-      `${config.file}: sources[${source.index}] '${source.config.name}': cannot read ${source.config.format} archive ${source.files.join(', ')}: ${messageOf((error as Error).cause ?? error)}`,
+      `${config.file}: sources[${source.index}] '${source.config.name}': cannot read ${source.files.join(', ')} as ${source.config.format}: ${firstLine(messageOf((error as Error).cause ?? error))}. Check sources[${source.index}].format and the file.`,
       { cause: error },
     );
   }
@@ -119,26 +147,9 @@ async function checkColumns(db: Database, config: Config, source: ResolvedSource
   }
 }
 
-async function collectQuality(db: Database, config: Config, sources: ResolvedSource[]): Promise<FileQuality[]> {
-  const byFile = new Map<string, FileQuality>();
-  const entry = (file: string, source: string): FileQuality => {
-    let quality = byFile.get(file);
-    if (!quality) {
-      quality = { file: path.relative(config.baseDir, file) || file, source, rowsRead: 0, accepted: 0, rejected: 0, reasons: {} };
-      byFile.set(file, quality);
-    }
-    return quality;
-  };
-
-  // Files that produced no rows at all still get a line, so an empty file is visible.
-  for (const source of sources) {
-    for (const file of source.files) entry(file, source.config.name);
-  }
-
-  for (const row of await db.queryFile('data_quality.sql')) {
-    addRows(entry(String(row.file), String(row.source)), String(row.reason), Number(row.rows));
-  }
-
+/** Counts the lines the CSV reader could not split into columns, per file. */
+async function malformedLines(db: Database, sources: ResolvedSource[]): Promise<OutcomeCount[]> {
+  const counts: OutcomeCount[] = [];
   for (const source of sources.filter((s) => s.config.format === 'csv')) {
     const rows = await db.query(
       `SELECT s.file_path AS file, count(DISTINCT e.line)::INTEGER AS rows
@@ -147,10 +158,38 @@ async function collectQuality(db: Database, config: Config, sources: ResolvedSou
       undefined,
       `the rejects of source '${source.config.name}'`,
     );
-    for (const row of rows) addRows(entry(String(row.file), source.config.name), MALFORMED_CSV_LINE, Number(row.rows));
+    for (const row of rows) counts.push({ file: String(row.file), source: source.config.name, reason: MALFORMED_CSV_LINE, rows: Number(row.rows) });
   }
+  return counts;
+}
+
+/**
+ * Folds outcome counts into one accounting line per file. Every file of
+ * `sources` gets a line, even with no rows, so an empty file is visible.
+ */
+export function fileQuality(config: Config, sources: ResolvedSource[], outcomes: OutcomeCount[]): FileQuality[] {
+  const byFile = new Map<string, FileQuality>();
+  const entry = (file: string, source: string): FileQuality => {
+    let quality = byFile.get(file);
+    if (!quality) {
+      quality = { file: displayPath(config, file), source, rowsRead: 0, accepted: 0, rejected: 0, reasons: {} };
+      byFile.set(file, quality);
+    }
+    return quality;
+  };
+
+  for (const source of sources) {
+    for (const file of source.files) entry(file, source.config.name);
+  }
+  for (const outcome of outcomes) addRows(entry(outcome.file, outcome.source), outcome.reason, outcome.rows);
 
   return [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** Shows a file relative to the config's folder when it lies inside it, else as an absolute path. */
+function displayPath(config: Config, file: string): string {
+  const relative = path.relative(config.baseDir, file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function addRows(quality: FileQuality, reason: string, rows: number): void {
@@ -163,3 +202,7 @@ function addRows(quality: FileQuality, reason: string, rows: number): void {
   quality.reasons[reason] = (quality.reasons[reason] ?? 0) + rows;
 }
 
+/** DuckDB appends the failing SQL to its messages; the first line is the one a user needs. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}

@@ -1,4 +1,4 @@
-import type { SourceConfig } from '../config.js';
+import type { SourceConfig } from '../config/load.js';
 import { sqlIdentifier, sqlString } from '../db.js';
 
 /** A configured source with its file list resolved. */

@@ -1,0 +1,54 @@
+import type { Client, Config } from '../config/load.js';
+import type { Database } from '../db.js';
+import { type ArchiveLoad, type FileQuality, type OutcomeCount, fileQuality, toOutcome } from './load.js';
+
+/**
+ * Creates client_map (client, source, sensor) from the config and, from it
+ * and sessions_all, the table sensor_clients that assigns each sensor of the
+ * archive to its clients.
+ */
+export async function assignClients(db: Database, clients: Client[]): Promise<void> {
+  await db.run('CREATE OR REPLACE TABLE client_map (client VARCHAR NOT NULL, source VARCHAR, sensor VARCHAR)');
+  const appender = await db.connection.createAppender('client_map');
+  try {
+    for (const client of clients) {
+      for (const source of client.sources) {
+        appender.appendVarchar(client.id);
+        appender.appendVarchar(source);
+        appender.appendNull();
+        appender.endRow();
+      }
+      for (const sensor of client.sensors) {
+        appender.appendVarchar(client.id);
+        appender.appendNull();
+        appender.appendVarchar(sensor);
+        appender.endRow();
+      }
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  await db.runFile('client_sensors.sql');
+}
+
+/**
+ * Returns each client's data-quality accounting: only the rows of its own
+ * sensors. A malformed CSV line has no readable sensor, so it counts only for
+ * clients that own its whole source; the run log reports every one.
+ */
+export async function qualityByClient(db: Database, config: Config, archive: ArchiveLoad): Promise<Map<string, FileQuality[]>> {
+  const outcomes = (await db.queryFile('data_quality.sql')).map((row) => ({ client: String(row.client), ...toOutcome(row) }));
+
+  const result = new Map<string, FileQuality[]>();
+  for (const client of config.clients) {
+    const ownedSources = archive.sources.filter((source) => client.sources.includes(source.config.name));
+    const own: OutcomeCount[] = [
+      ...outcomes.filter((outcome) => outcome.client === client.id),
+      ...archive.malformed.filter((line) => client.sources.includes(line.source)),
+    ];
+    // Files of sources the client owns are all listed; of shared sources, only those holding its rows.
+    result.set(client.id, fileQuality(config, ownedSources, own));
+  }
+  return result;
+}
