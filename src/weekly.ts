@@ -1,20 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { assignClients, qualityByClient } from './archive/clients.js';
 import { loadArchive } from './archive/load.js';
 import { buildBrief } from './analyse/build-brief.js';
 import { loadPortRegistry } from './analyse/port-registry.js';
-import { rankWeek } from './analyse/rank.js';
+import { buildWeeklyTables, rankWeek } from './analyse/rank.js';
 import type { Brief } from './brief.js';
-import type { Config } from './config.js';
+import { type Client, type Config, checkClientSensors } from './config/load.js';
 import { Database } from './db.js';
+import { type DeliveryOutcome, deliverBriefs } from './deliver/deliver.js';
+import { Ledger } from './deliver/ledger.js';
+import { type SendMail, smtpSender } from './deliver/mailer.js';
+import { loadMessageTemplates } from './deliver/message.js';
 import { publishBrief } from './deliver/publish.js';
 import { openCountryDatabase } from './enrich/geoip-database.js';
 import { loadRangeTable } from './enrich/range-cache.js';
-import { EXIT, PortbriefError } from './errors.js';
+import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
+import { acquireLock } from './lock.js';
 import type { Logger } from './log.js';
 import { TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
 import { PdfPrinter } from './render/pdf.js';
-import { loadTemplates } from './render/templates.js';
+import { type BriefTemplates, loadTemplates } from './render/templates.js';
+import { requireWeekInArchive } from './archive/coverage.js';
 import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek } from './week.js';
 
 export interface WeeklyOptions {
@@ -23,85 +31,223 @@ export interface WeeklyOptions {
   week?: string;
   now: Date;
   log: Logger;
+  /** Write each message to the outbox as .eml instead of sending it. */
+  dryRun?: boolean;
+  /** Send again to clients that already received this week's brief. */
+  resend?: boolean;
   /** A browser to reuse; when absent the run launches one and closes it at the end. */
   printer?: PdfPrinter;
+  /** Sends mail; by default an SMTP sender built from the config. */
+  send?: SendMail;
   templatesDir?: string;
+  /** Stops the run between clients when aborted (SIGTERM). */
+  signal?: AbortSignal;
+}
+
+export interface ClientResult {
+  client: string;
+  outputDir: string;
+  files: string[];
+  brief: Brief;
+  delivery?: DeliveryOutcome;
 }
 
 export interface WeeklyResult {
-  brief: Brief;
-  outputDir: string;
-  files: string[];
+  week: string;
+  runId: string;
+  clients: ClientResult[];
+  /** Clients whose brief could not be rendered or printed, with the error. */
+  failed: Array<{ client: string; error: string }>;
+  exitCode: ExitCode;
 }
 
 /**
- * Runs the weekly job: reads the archive, locates sources, ranks each
- * country's ports, renders the brief and publishes brief.json, brief.html and
- * brief.pdf under <output>/<YYYY-Www>/.
+ * Runs the weekly job for every client: reads the archive once, locates
+ * sources, ranks each client's ports, renders and publishes each brief under
+ * <output>/<client>/<YYYY-Www>/, then mails it (or writes it to the outbox).
  */
 export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
-  const { config, log, now } = options;
+  const { config, now } = options;
   const week = options.week ? parseIsoWeek(options.week) : lastCompleteWeek(now);
+  const runId = randomUUID().slice(0, 8);
+  const log = options.log.child({ runId, week: week.id });
+
+  const lock = await acquireLock(path.join(config.state, 'portbrief.lock'), log, now);
+  try {
+    log.info({ clients: config.clients.map((client) => client.id), dryRun: options.dryRun === true }, 'weekly run started');
+    const result = await runLocked(options, week, runId, log);
+    log.info({ exitCode: result.exitCode, failed: result.failed.length }, 'weekly run finished');
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, log: Logger): Promise<WeeklyResult> {
+  const { config, now } = options;
   const previous = previousWeek(week);
-  const runLog = log.child({ week: week.id });
 
   // Cheap checks first, so a bad database or template fails before the archive is read.
   const geoip = await openCountryDatabase(config.geoip.country, config.file);
-  const templates = await loadTemplates(options.templatesDir ?? TEMPLATES_DIR);
+  const templates = await templatesByClient(config, options.templatesDir ?? TEMPLATES_DIR);
+  const messageTemplates = await loadMessageTemplates(options.templatesDir ?? TEMPLATES_DIR);
 
-  const db = await Database.open();
-  let brief: Brief;
-  try {
-    const archive = await timed(runLog, 'archive', () => loadArchive(db, config, now, runLog));
-    requireWeekInArchive(week, archive.weeks.map((row) => row.week));
+  const briefs = await analyse(options, week, previous, geoip, log);
+  checkAborted(options.signal);
 
-    await timed(runLog, 'enrich', async () => {
-      await loadRangeTable(db, geoip, config.state, runLog);
-      await db.runFile('special_ranges.sql');
-      await db.run(await db.readQuery('enrich.sql'), { from: previous.start.toISOString(), to: week.end.toISOString() }, 'enrich.sql');
-    });
-
-    const registryUpdated = await loadPortRegistry(db);
-    const ranking = await timed(runLog, 'analyse', () => rankWeek(db, week, previous, config.top));
-    brief = buildBrief({ config, week, previous, generatedAt: now, database: geoip.info, registryUpdated, archive, ranking });
-  } finally {
-    db.close();
-  }
-
-  const html = await timed(runLog, 'render', () => renderBriefHtml(brief, templates));
+  const clients: ClientResult[] = [];
+  const failed: WeeklyResult['failed'] = [];
   const printer = options.printer ?? (await PdfPrinter.launch());
-  let pdf: Buffer;
+  const pdfs = new Map<string, Buffer>();
   try {
-    const printed = await timed(runLog, 'print', () =>
-      printer.print(html, {
-        header: `${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
-        footer: brief.tlp,
-      }),
-    );
-    pdf = printed.pdf;
-    if (printed.blockedRequests.length > 0) {
-      runLog.warn({ blocked: printed.blockedRequests.slice(0, 10), count: printed.blockedRequests.length }, 'the brief page tried to load outside resources; they were blocked');
+    for (const { client, brief } of briefs) {
+      checkAborted(options.signal);
+      const clientLog = log.child({ client: client.id });
+      try {
+        const outputDir = path.join(config.output, client.outputSegment, week.id);
+        const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, printer, outputDir, clientLog);
+        pdfs.set(client.id, pdf);
+        clients.push({ client: client.id, outputDir, files, brief });
+      } catch (error) {
+        clientLog.error({ err: messageOf(error) }, 'brief not written');
+        failed.push({ client: client.id, error: messageOf(error) });
+      }
     }
   } finally {
     if (!options.printer) await printer.close();
   }
 
-  const outputDir = path.join(config.output, week.id);
-  const files = await publishBrief(outputDir, { json: `${JSON.stringify(brief, null, 2)}\n`, html, pdf });
-  runLog.info({ outputDir, countries: brief.countries.length, newEntrants: brief.newEntrants.length }, 'brief written');
-  return { brief, outputDir, files };
+  checkAborted(options.signal);
+  const outcomes = await deliver(options, clients, pdfs, messageTemplates, runId, log);
+  for (const outcome of outcomes) {
+    const result = clients.find((entry) => entry.client === outcome.client);
+    if (result) result.delivery = outcome;
+  }
+
+  let exitCode: ExitCode = EXIT.ok;
+  if (outcomes.some((outcome) => outcome.status === 'failed')) exitCode = EXIT.partialDelivery;
+  if (failed.length > 0) exitCode = EXIT.failure;
+  return { week: week.id, runId, clients, failed, exitCode };
 }
 
-function requireWeekInArchive(week: IsoWeek, weeks: string[]): void {
-  if (weeks.includes(week.id)) return;
-  if (weeks.length === 0) {
-    throw new PortbriefError(`The archive has no accepted sessions at all, so there is no brief for ${week.id}. See the data-quality counts in the log.`);
+/** Reads the archive once and builds every client's brief model from that one scan. */
+async function analyse(
+  options: WeeklyOptions,
+  week: IsoWeek,
+  previous: IsoWeek,
+  geoip: Awaited<ReturnType<typeof openCountryDatabase>>,
+  log: Logger,
+): Promise<Array<{ client: Client; brief: Brief }>> {
+  const { config, now } = options;
+  const db = await Database.open();
+  try {
+    const archive = await timed(log, 'archive', () => loadArchive(db, config, now, log));
+    checkClientSensors(config, archive.sensors);
+    requireWeekInArchive(config, week, archive);
+    await assignClients(db, config.clients);
+
+    await timed(log, 'enrich', async () => {
+      await loadRangeTable(db, geoip, config.state, log);
+      await db.runFile('special_ranges.sql');
+      await db.run(await db.readQuery('enrich.sql'), { from: previous.start.toISOString(), to: week.end.toISOString() }, 'enrich.sql');
+    });
+
+    const registryUpdated = await loadPortRegistry(db);
+    const quality = await qualityByClient(db, config, archive);
+    return await timed(log, 'analyse', async () => {
+      await buildWeeklyTables(db);
+      const briefs = [];
+      for (const client of config.clients) {
+        const ranking = await rankWeek(db, { client: client.id, week, previous, top: config.top, always: client.countries });
+        const files = quality.get(client.id) ?? [];
+        briefs.push({
+          client,
+          brief: buildBrief({ config, client, files, week, previous, generatedAt: now, database: geoip.info, registryUpdated, archive, ranking }),
+        });
+      }
+      return briefs;
+    });
+  } finally {
+    db.close();
   }
-  const listed = weeks.length <= 20 ? weeks.join(', ') : `${weeks.slice(0, 10).join(', ')}, … ${weeks.slice(-5).join(', ')}`;
-  throw new PortbriefError(
-    `The archive has no sessions in week ${week.id}. It covers ${weeks.length} week${weeks.length === 1 ? '' : 's'} from ${weeks[0]} to ${weeks.at(-1)}: ${listed}. Pass one of them with --week.`,
-    { exitCode: EXIT.usage },
+}
+
+async function renderAndPublish(
+  brief: Brief,
+  client: Client,
+  templates: BriefTemplates,
+  printer: PdfPrinter,
+  outputDir: string,
+  log: Logger,
+): Promise<{ files: string[]; pdf: Buffer }> {
+  const html = await timed(log, 'render', () => renderBriefHtml(brief, templates));
+  const printed = await timed(log, 'print', () =>
+    printer.print(html, {
+      header: `${brief.client.name} · ${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
+      footer: brief.tlp,
+      format: client.paper,
+    }),
   );
+  if (printed.blockedRequests.length > 0) {
+    log.warn({ blocked: printed.blockedRequests.slice(0, 10), count: printed.blockedRequests.length }, 'the brief page tried to load outside resources; they were blocked');
+  }
+  const files = await publishBrief(outputDir, { json: `${JSON.stringify(brief, null, 2)}\n`, html, pdf: printed.pdf });
+  log.info({ outputDir, countries: brief.countries.length, newEntrants: brief.newEntrants.length }, 'brief written');
+  return { files, pdf: printed.pdf };
+}
+
+async function deliver(
+  options: WeeklyOptions,
+  clients: ClientResult[],
+  pdfs: Map<string, Buffer>,
+  templates: Awaited<ReturnType<typeof loadMessageTemplates>>,
+  runId: string,
+  log: Logger,
+): Promise<DeliveryOutcome[]> {
+  const { config } = options;
+  const jobs = clients.map((result) => ({
+    client: config.clients.find((client) => client.id === result.client)!,
+    brief: result.brief,
+    pdf: pdfs.get(result.client)!,
+  }));
+  const mailing = !options.dryRun && config.mail !== undefined && jobs.some((job) => job.client.recipients);
+  const ledger = mailing ? await Ledger.open(config.state) : undefined;
+  const smtp = mailing && !options.send ? smtpSender(config.mail!) : undefined;
+  try {
+    return await deliverBriefs(jobs, {
+      config,
+      templates,
+      log,
+      runId,
+      now: () => new Date(),
+      dryRun: options.dryRun === true,
+      resend: options.resend === true,
+      ledger,
+      send: options.send ?? smtp?.send,
+    });
+  } finally {
+    smtp?.close();
+    ledger?.close();
+  }
+}
+
+/** Compiles each client's template set once; clients without overrides share one. */
+async function templatesByClient(config: Config, shipped: string): Promise<Map<string, BriefTemplates>> {
+  const byChain = new Map<string, Promise<BriefTemplates>>();
+  const result = new Map<string, BriefTemplates>();
+  for (const client of config.clients) {
+    const chain = [client.templates, config.templates, shipped].filter((dir): dir is string => dir !== undefined);
+    const key = chain.join('\n');
+    if (!byChain.has(key)) byChain.set(key, loadTemplates(chain));
+    result.set(client.id, await byChain.get(key)!);
+  }
+  return result;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new PortbriefError('The run was stopped by a signal before it finished; published briefs are complete, the rest were not written. Rerun to finish.');
+  }
 }
 
 async function timed<T>(log: Logger, stage: string, step: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PortbriefError, messageOf } from '../errors.js';
 
@@ -38,6 +38,7 @@ export interface BriefFiles {
  * brief.pdf on disk always has its matching brief.json and brief.html.
  */
 export async function publishBrief(dir: string, files: BriefFiles): Promise<string[]> {
+  await removeLeftovers(dir);
   const written = [path.join(dir, 'brief.json'), path.join(dir, 'brief.html')];
   await writeFileAtomic(written[0], files.json);
   await writeFileAtomic(written[1], files.html);
@@ -47,4 +48,20 @@ export async function publishBrief(dir: string, files: BriefFiles): Promise<stri
     written.push(pdfFile);
   }
   return written;
+}
+
+/**
+ * Removes temporary files that a killed run left in an output folder. The
+ * caller holds the run lock, so no other writer can own them.
+ */
+async function removeLeftovers(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((entry) => /^\..+\.\d+\.tmp$/.test(entry))) {
+    await rm(path.join(dir, name), { force: true });
+  }
 }

@@ -9,8 +9,10 @@ const EMBEDDED_PACKAGE = '@ip-location-db/geo-whois-asn-country-mmdb';
 
 /** Facts about the GeoIP database that the brief prints. */
 export interface DatabaseInfo {
-  /** The database type from its metadata, such as GeoLite2-Country. */
+  /** A readable name: the database type from its metadata, such as GeoLite2-Country, or the embedded database's name. */
   name: string;
+  /** The database type exactly as its metadata states it. */
+  type: string;
   file: string;
   /** The build time from the metadata, ISO 8601 UTC. */
   buildDate: string;
@@ -81,7 +83,8 @@ export async function openCountryDatabase(file: string | undefined, configFile: 
 
   return {
     info: {
-      name: metadata.databaseType,
+      name: embedded ? 'geo-whois-asn-country (ip-location-db)' : metadata.databaseType,
+      type: metadata.databaseType,
       file: path.basename(dbFile),
       buildDate: metadata.buildEpoch.toISOString(),
       attribution: attributionFor(metadata.databaseType, embedded),

@@ -8,8 +8,14 @@ export function formatNumber(value: number): string {
   return numberFormat.format(value);
 }
 
-/** Formats a fraction (0-1) as a percentage with `digits` decimals: 0.4628 -> 46.3%. */
+/**
+ * Formats a fraction (0-1) as a percentage with `digits` decimals: 0.4628 ->
+ * 46.3%. A share that is not zero but rounds to zero is written <0.1%, so a
+ * port with sessions never shows 0.0%.
+ */
 export function formatPercent(value: number, digits = 1): string {
+  const smallest = 10 ** -digits / 100;
+  if (value > 0 && value < smallest / 2) return `<${formatPercent(smallest, digits)}`;
   return new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
@@ -42,11 +48,12 @@ export function formatDate(iso: string): string {
   return new Date(iso).toISOString().slice(0, 10);
 }
 
-/** Describes how a port's rank changed: ▲3, ▼2, = or NEW. */
+/** Describes how a port's rank changed since last week: ▲14 (from #23), ▼2 (from #2), = or — when it was not ranked. */
 export function rankChange(rank: number, previousRank: number | null): string {
-  if (previousRank === null) return 'new';
+  if (previousRank === null) return '—';
   if (previousRank === rank) return '=';
-  return previousRank > rank ? `▲${previousRank - rank}` : `▼${rank - previousRank}`;
+  const arrow = previousRank > rank ? `▲${previousRank - rank}` : `▼${rank - previousRank}`;
+  return `${arrow} (from #${previousRank})`;
 }
 
 /**

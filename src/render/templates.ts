@@ -1,7 +1,7 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { PortbriefError, messageOf } from '../errors.js';
+import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import { registerHelpers } from './helpers.js';
 
 /** A compiled brief template set: the main template with its partials, helpers and styles. */
@@ -14,27 +14,35 @@ export interface BriefTemplates {
 const MAIN = 'brief.hbs';
 
 /**
- * Compiles templates/brief.hbs with every partial in templates/partials/ (a
- * partial's name is its file name without .hbs). Syntax errors name the
- * template file and line.
+ * Compiles brief.hbs with every partial in partials/ (a partial's name is
+ * its file name without .hbs). `dirs` are template folders, most specific
+ * first (a client's override folder, the deployment's, the shipped one):
+ * each file is taken from the first folder that has it, so an override
+ * folder holds only the files it changes. Syntax errors name the file and line.
  */
-export async function loadTemplates(dir: string): Promise<BriefTemplates> {
+export async function loadTemplates(dirs: string | string[]): Promise<BriefTemplates> {
+  const folders = typeof dirs === 'string' ? [dirs] : dirs;
+  for (const folder of folders.slice(0, -1)) await requireFolder(folder);
+
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
 
-  const partialsDir = path.join(dir, 'partials');
-  for (const name of (await readdir(partialsDir)).filter((file) => file.endsWith('.hbs')).sort()) {
-    const file = path.join(partialsDir, name);
+  const partials = new Map<string, string>();
+  for (const folder of [...folders].reverse()) {
+    for (const name of await listPartials(path.join(folder, 'partials'))) partials.set(name, path.join(folder, 'partials', name));
+  }
+  for (const [name, file] of [...partials.entries()].sort()) {
     handlebars.registerPartial(name.slice(0, -'.hbs'.length), compileFile(handlebars, file, await readTemplate(file)));
   }
 
-  const mainFile = path.join(dir, MAIN);
+  const mainFile = await firstExisting(folders, MAIN);
   const main = compileFile(handlebars, mainFile, await readTemplate(mainFile));
-  const styles = await readTemplate(path.join(dir, 'brief.css'));
+  const styles = await readTemplate(await firstExisting(folders, 'brief.css'));
+  const chartsDir = path.dirname(await firstExisting(folders, path.join('charts', 'top-ports.vl.json')));
 
   return {
     styles,
-    chartsDir: path.join(dir, 'charts'),
+    chartsDir,
     render(context: object): string {
       try {
         return main(context);
@@ -43,6 +51,39 @@ export async function loadTemplates(dir: string): Promise<BriefTemplates> {
       }
     },
   };
+}
+
+async function requireFolder(folder: string): Promise<void> {
+  try {
+    if ((await stat(folder)).isDirectory()) return;
+  } catch {
+    // Reported below.
+  }
+  throw new PortbriefError(`Template override folder ${folder} not found. Create it or fix the templates setting in the config.`, {
+    exitCode: EXIT.usage,
+  });
+}
+
+async function listPartials(folder: string): Promise<string[]> {
+  try {
+    return (await readdir(folder)).filter((file) => file.endsWith('.hbs'));
+  } catch {
+    return [];
+  }
+}
+
+/** Returns the path of `name` in the first folder that has it; the last folder is the shipped one and must. */
+async function firstExisting(folders: string[], name: string): Promise<string> {
+  for (const folder of folders) {
+    const file = path.join(folder, name);
+    try {
+      await stat(file);
+      return file;
+    } catch {
+      continue;
+    }
+  }
+  return path.join(folders.at(-1)!, name);
 }
 
 async function readTemplate(file: string): Promise<string> {

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import type { Brief } from '../brief.js';
+import type { Client, Config } from '../config/load.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Ledger } from './ledger.js';
+import { type SendMail, renderEml, sendWithRetry } from './mailer.js';
+import { type MessageTemplates, briefHash, composeMessage, encodedSize } from './message.js';
+import { writeFileAtomic } from './publish.js';
+
+export interface DeliveryJob {
+  client: Client;
+  brief: Brief;
+  pdf: Buffer;
+}
+
+export type DeliveryStatus =
+  | 'sent'
+  | 'dry-run'
+  | 'already-sent'
+  | 'changed-since-sent'
+  | 'outcome-unknown'
+  | 'no-recipients'
+  | 'mail-not-configured'
+  | 'failed';
+
+export interface DeliveryOutcome {
+  client: string;
+  status: DeliveryStatus;
+  messageId?: string;
+  /** The .eml written by a dry run. */
+  file?: string;
+  error?: string;
+}
+
+export interface DeliveryContext {
+  config: Config;
+  templates: MessageTemplates;
+  log: Logger;
+  runId: string;
+  now: () => Date;
+  dryRun: boolean;
+  resend: boolean;
+  /** Needed unless dryRun. */
+  ledger?: Ledger;
+  send?: SendMail;
+}
+
+/** Mails each client its brief, or writes it to the outbox in a dry run; one client's failure never stops the others. */
+export async function deliverBriefs(jobs: DeliveryJob[], context: DeliveryContext): Promise<DeliveryOutcome[]> {
+  const outcomes: DeliveryOutcome[] = [];
+  for (const job of jobs) {
+    const log = context.log.child({ client: job.client.id });
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await deliverOne(job, context, log);
+    } catch (error) {
+      outcome = { client: job.client.id, status: 'failed', error: messageOf(error) };
+    }
+    if (outcome.status === 'failed') log.error({ err: outcome.error }, 'brief not delivered');
+    else log.info({ status: outcome.status, messageId: outcome.messageId, file: outcome.file }, 'delivery');
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logger): Promise<DeliveryOutcome> {
+  const { client, brief } = job;
+  const { config } = context;
+  if (!client.recipients) return { client: client.id, status: 'no-recipients' };
+  if (!config.mail) return { client: client.id, status: 'mail-not-configured' };
+
+  const message = composeMessage(config.mail, client, brief, job.pdf, context.templates);
+  const size = encodedSize(message);
+  if (size > config.mail.maxMessageBytes) {
+    return {
+      client: client.id,
+      status: 'failed',
+      error: `the message would be about ${size} bytes encoded, over mail.maxMessageBytes (${config.mail.maxMessageBytes}). Raise the limit if the server allows it, or show fewer countries.`,
+    };
+  }
+
+  if (context.dryRun) {
+    const { eml, messageId } = await renderEml(message);
+    const file = path.join(config.outbox, brief.week, `${client.id}.eml`);
+    await writeFileAtomic(file, eml);
+    return { client: client.id, status: 'dry-run', messageId, file };
+  }
+
+  const ledger = context.ledger!;
+  const sha = briefHash(brief);
+  const prior = await ledger.prior(client.id, brief.week);
+  if (!context.resend && prior.kind === 'sent') {
+    if (prior.record.briefSha256 === sha) return { client: client.id, status: 'already-sent', messageId: prior.record.messageId ?? undefined };
+    log.warn({ sentAt: prior.record.at }, 'the brief changed since it was sent; not sending again (use --resend to send the new one)');
+    return { client: client.id, status: 'changed-since-sent', messageId: prior.record.messageId ?? undefined };
+  }
+  if (!context.resend && prior.kind === 'unknown') {
+    log.warn({ startedAt: prior.record.at, runId: prior.record.runId }, 'an earlier run was stopped while sending this brief; it may have arrived. Not sending again (use --resend to send it).');
+    return { client: client.id, status: 'outcome-unknown' };
+  }
+
+  const entry = { client: client.id, week: brief.week, briefSha256: sha, runId: context.runId };
+  await ledger.record({ ...entry, messageId: null, status: 'sending', attempts: 0, error: null }, context.now());
+  try {
+    const { messageId, attempts } = await sendWithRetry(context.send!, message, config.mail, log);
+    await ledger.record({ ...entry, messageId, status: 'sent', attempts, error: null }, context.now());
+    return { client: client.id, status: 'sent', messageId };
+  } catch (error) {
+    const attempts = (error as { attempts?: number }).attempts ?? 1;
+    await ledger.record({ ...entry, messageId: null, status: 'failed', attempts, error: messageOf(error) }, context.now());
+    return { client: client.id, status: 'failed', error: `${messageOf(error)} (after ${attempts} attempt${attempts === 1 ? '' : 's'})` };
+  }
+}

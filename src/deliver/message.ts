@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { Brief } from '../brief.js';
+import type { Client, MailConfig } from '../config/load.js';
+import { PortbriefError, messageOf } from '../errors.js';
+import { registerHelpers } from '../render/helpers.js';
+
+/** A message ready for nodemailer: headers, bodies and the PDF attachment. */
+export interface BriefMessage {
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string;
+  attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
+
+export interface MessageTemplates {
+  text: Handlebars.TemplateDelegate;
+  html: Handlebars.TemplateDelegate;
+}
+
+/** Compiles the mail body templates from <templates>/email/. */
+export async function loadMessageTemplates(templatesDir: string): Promise<MessageTemplates> {
+  const handlebars = Handlebars.create();
+  registerHelpers(handlebars);
+  const compile = async (name: string, noEscape: boolean) => {
+    const file = path.join(templatesDir, 'email', name);
+    try {
+      return handlebars.compile(await readFile(file, 'utf8'), { noEscape, strict: false });
+    } catch (error) {
+      throw new PortbriefError(`Cannot load mail template ${file}: ${messageOf(error)}`, { cause: error });
+    }
+  };
+  return { text: await compile('body.txt.hbs', true), html: await compile('body.html.hbs', false) };
+}
+
+/**
+ * Builds one client's message. Every header value comes from the validated
+ * config (no CR or LF) or from fixed text, so archive data never reaches a
+ * header. It appears only in the escaped HTML body, the text body and the PDF.
+ */
+export function composeMessage(mail: MailConfig, client: Client, brief: Brief, pdf: Buffer, templates: MessageTemplates): BriefMessage {
+  if (!client.recipients) throw new Error(`client ${client.id} has no recipients`);
+  const subject = mail.subject.replaceAll('{client}', client.name).replaceAll('{week}', brief.week);
+  return {
+    from: mail.from,
+    to: client.recipients.to,
+    cc: client.recipients.cc,
+    subject,
+    text: templates.text(brief),
+    html: templates.html(brief),
+    attachments: [{ filename: `portbrief-${client.id}-${brief.week}.pdf`, content: pdf, contentType: 'application/pdf' }],
+  };
+}
+
+/**
+ * Estimates the size of a message on the wire: base64 turns every 3 bytes
+ * into 4 characters, plus CRLF after each 76, and the bodies and headers add
+ * a few kilobytes (counted with 8 KiB to spare).
+ */
+export function encodedSize(message: BriefMessage): number {
+  const base64 = (bytes: number) => Math.ceil(bytes / 3) * 4 * (78 / 76);
+  const attachments = message.attachments.reduce((sum, attachment) => sum + base64(attachment.content.length), 0);
+  return Math.ceil(attachments + Buffer.byteLength(message.text) * 1.1 + Buffer.byteLength(message.html) * 1.1 + 8192);
+}
+
+/**
+ * Hashes a brief's content for the delivery ledger. The generation time is
+ * left out, so a rerun that reproduces the same brief has the same hash.
+ */
+export function briefHash(brief: Brief): string {
+  const { generatedAt: _generatedAt, ...content } = brief;
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}

@@ -1,0 +1,77 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { EXIT, PortbriefError, messageOf } from './errors.js';
+import type { Logger } from './log.js';
+
+interface LockOwner {
+  pid: number;
+  startedAt: string;
+}
+
+/** A held run lock; release() removes the file if this process still owns it. */
+export interface RunLock {
+  file: string;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the run lock, a file holding the owner's PID, so that two runs (cron
+ * firing while a slow run is still going) never work on the same outputs and
+ * ledger at once. A lock whose process is gone is taken over with a warning.
+ */
+export async function acquireLock(file: string, log: Logger, now = new Date()): Promise<RunLock> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const owner: LockOwner = { pid: process.pid, startedAt: now.toISOString() };
+
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      try {
+        await handle.writeFile(`${JSON.stringify(owner)}\n`);
+      } finally {
+        await handle.close();
+      }
+      return { file, release: () => releaseLock(file, owner.pid) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new PortbriefError(`Cannot create the lock file ${file}: ${messageOf(error)}. Check that the state folder is writable.`, { cause: error });
+      }
+    }
+
+    const holder = await readOwner(file);
+    if (holder && isAlive(holder.pid)) {
+      throw new PortbriefError(
+        `Another portbrief run (PID ${holder.pid}, started ${holder.startedAt}) holds the lock ${file}. Wait for it to finish; this run did nothing.`,
+        { exitCode: EXIT.locked },
+      );
+    }
+    log.warn({ lock: file, stalePid: holder?.pid ?? null }, 'taking over a stale lock: its process is gone');
+    await rm(file, { force: true });
+  }
+  throw new PortbriefError(`Could not take the lock ${file}: another run took it at the same moment. This run did nothing.`, { exitCode: EXIT.locked });
+}
+
+async function readOwner(file: string): Promise<LockOwner | null> {
+  try {
+    const owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    return Number.isInteger(owner.pid) ? owner : null;
+  } catch {
+    // An unreadable or half-written lock file has no live owner to protect.
+    return null;
+  }
+}
+
+/** Tells whether a process exists. EPERM means it exists but belongs to another user. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function releaseLock(file: string, pid: number): Promise<void> {
+  const owner = await readOwner(file);
+  if (owner?.pid === pid) await rm(file, { force: true });
+}
