@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, validateConfig } from '../src/config.js';
+import { loadConfig, validateConfig } from '../src/config/load.js';
 import { EXIT, PortbriefError } from '../src/errors.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -77,5 +77,68 @@ describe('loadConfig', () => {
     const config = await loadConfig(file);
     expect(config.sources[0].format).toBe('parquet');
     expect(config.baseDir).toBe(dir);
+  });
+});
+
+describe('validateConfig clients and mail', () => {
+  const client = { id: 'acme', name: 'ACME Corp', sensors: ['marx'], recipients: { to: ['soc@acme.example'] } };
+  const withClients = (clients: unknown[], extra: Record<string, unknown> = {}) => ({ ...minimal, clients, ...extra });
+
+  it('gives each client its output folder, TLP and paper', () => {
+    const config = validateConfig(withClients([client, { ...client, id: 'globex', name: 'Globex', tlp: 'TLP:RED', paper: 'A4' }]), '/srv/pb.yaml');
+    expect(config.clients.map((c) => [c.id, c.outputSegment, c.tlp, c.paper])).toEqual([
+      ['acme', 'acme', 'TLP:CLEAR', 'Letter'],
+      ['globex', 'globex', 'TLP:RED', 'A4'],
+    ]);
+  });
+
+  it('uses one default client without a clients list', () => {
+    const config = validateConfig(minimal, '/srv/pb.yaml');
+    expect(config.clients).toEqual([expect.objectContaining({ id: 'default', sources: ['marx'], outputSegment: '' })]);
+  });
+
+  it.each([['../etc'], ['a/b'], ['Acme'], ['']])('rejects the client id %j', (id) => {
+    const error = errorOf(() => validateConfig(withClients([{ ...client, id }]), 'pb.yaml'));
+    expect(error.message).toContain('pb.yaml: clients[0].id: must be a slug');
+  });
+
+  it('rejects CR or LF in a client name', () => {
+    const error = errorOf(() => validateConfig(withClients([{ ...client, name: 'ACME\r\nBcc: all@example.com' }]), 'pb.yaml'));
+    expect(error.message).toBe('pb.yaml: clients[0].name: must not contain CR or LF');
+  });
+
+  it.each([['soc@acme.example\r\nBcc: x@y.z'], ['not an address'], ['soc@']])('rejects the recipient %j', (address) => {
+    const error = errorOf(() => validateConfig(withClients([{ ...client, recipients: { to: [address] } }]), 'pb.yaml'));
+    expect(error.message).toMatch(/^pb\.yaml: clients\[0\]\.recipients\.to\[0\]: (must not contain CR or LF|is not a valid mail address)/);
+  });
+
+  it('rejects duplicate client ids', () => {
+    const error = errorOf(() => validateConfig(withClients([client, client]), 'pb.yaml'));
+    expect(error.message).toBe("pb.yaml: clients[1].id: 'acme' is used by clients[0]; client ids must be unique.");
+  });
+
+  it('rejects a source that does not exist', () => {
+    const error = errorOf(() => validateConfig(withClients([{ ...client, sensors: [], sources: ['lake'] }]), 'pb.yaml'));
+    expect(error.message).toBe("pb.yaml: clients[0].sources[0]: no source is named 'lake'; sources are marx.");
+  });
+
+  it('rejects a sensor that no source produces', () => {
+    const error = errorOf(() => validateConfig(withClients([{ ...client, sensors: ['honeypot-9'] }]), 'pb.yaml'));
+    expect(error.message).toBe("pb.yaml: clients[0].sensors[0]: no source produces sensor 'honeypot-9'; sensors are marx.");
+  });
+
+  it('names an unset password variable', () => {
+    const mail = { host: 'smtp.example', from: 'briefs@example.com', user: 'briefs', passwordEnv: 'PORTBRIEF_SMTP_PASSWORD' };
+    const error = errorOf(() => validateConfig(withClients([client], { mail }), 'pb.yaml', { env: {} }));
+    expect(error.message).toContain('pb.yaml: mail.passwordEnv: the environment variable PORTBRIEF_SMTP_PASSWORD is not set.');
+    const config = validateConfig(withClients([client], { mail }), 'pb.yaml', { env: { PORTBRIEF_SMTP_PASSWORD: 's3cret' } });
+    expect(config.mail?.password).toBe('s3cret');
+    expect(validateConfig(withClients([client], { mail }), 'pb.yaml', { env: {}, requireSecrets: false }).mail?.password).toBeUndefined();
+  });
+
+  it('rejects CR or LF in the subject', () => {
+    const mail = { host: 'smtp.example', from: 'briefs@example.com', subject: 'Brief\nBcc: x@y.z' };
+    const error = errorOf(() => validateConfig(withClients([client], { mail }), 'pb.yaml'));
+    expect(error.message).toBe('pb.yaml: mail.subject: must not contain CR or LF');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Brief } from '../src/brief.js';
-import { validateConfig } from '../src/config.js';
+import { validateConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log.js';
 import { PdfPrinter } from '../src/render/pdf.js';
 import { runWeekly, type WeeklyResult } from '../src/weekly.js';
@@ -14,6 +14,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
   const output = tempDir();
   let printer: PdfPrinter;
   let result: WeeklyResult;
+  let brief: Brief;
 
   beforeAll(async () => {
     printer = await PdfPrinter.launch();
@@ -27,26 +28,27 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
       path.join(output, 'portbrief.yaml'),
     );
     result = await runWeekly({ config, week: '2013-W21', now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer });
+    brief = result.clients[0].brief;
   });
   afterAll(async () => {
     await printer?.close();
   });
 
   it("ranks China's top 10 ports by sessions, then sources, then port", () => {
-    const china = result.brief.countries.find((section) => section.country === 'CN')!;
+    const china = brief.countries.find((section) => section.country === 'CN')!;
     expect(china.topPorts.map((row) => row.port)).toEqual([1433, 3389, 3306, 53, 22, 6666, 5631, 8080, 445, 135]);
     expect(china.topPorts[0]).toMatchObject({ rank: 1, port: 1433, service: 'ms-sql-s', sessions: 2976, sources: 685, newEntrant: false });
   });
 
   it('breaks the 445/135 session tie by distinct sources and flags 445 as new', () => {
-    const china = result.brief.countries.find((section) => section.country === 'CN')!;
+    const china = brief.countries.find((section) => section.country === 'CN')!;
     const [p445, p135] = [china.topPorts[8], china.topPorts[9]];
     expect(p445).toMatchObject({ port: 445, sessions: 86, sources: 43, newEntrant: true, previousRank: 23 });
     expect(p135).toMatchObject({ port: 135, sessions: 86, sources: 33, newEntrant: false, previousRank: 10 });
   });
 
   it('orders countries by sessions and names them in English', () => {
-    expect(result.brief.countries.map((c) => [c.country, c.name, c.sessions])).toEqual([
+    expect(brief.countries.map((c) => [c.country, c.name, c.sessions])).toEqual([
       ['CN', 'China', 6430],
       ['US', 'United States', 3287],
       ['JP', 'Japan', 604],
@@ -56,7 +58,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
   });
 
   it('writes brief.json matching the returned model', () => {
-    const json = JSON.parse(readFileSync(path.join(result.outputDir, 'brief.json'), 'utf8')) as Brief;
+    const json = JSON.parse(readFileSync(path.join(result.clients[0].outputDir, 'brief.json'), 'utf8')) as Brief;
     expect(json.week).toBe('2013-W21');
     expect(json.database).toMatchObject({ name: 'GeoLite2-Country', buildDate: '2019-12-24T17:40:14.000Z' });
     expect(json.totals).toEqual({ rowsRead: 451_581, accepted: 451_581, rejected: 0 });
@@ -65,16 +67,17 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
       { status: 'private', sessions: 64 },
       { status: 'unknown', sessions: 12 },
     ]);
-    expect(json.countries).toEqual(result.brief.countries);
+    expect(json.countries).toEqual(brief.countries);
+    expect(result.exitCode).toBe(0);
   });
 
   it('prints a PDF whose text carries the week, countries and ports', () => {
-    expect(result.outputDir).toBe(path.join(output, '2013-W21'));
-    const text = pdfText(path.join(result.outputDir, 'brief.pdf'));
+    expect(result.clients[0].outputDir).toBe(path.join(output, '2013-W21'));
+    const text = pdfText(path.join(result.clients[0].outputDir, 'brief.pdf'));
     expect(text).toContain('Week 2013-W21 · 2013-05-20 to 2013-05-26 (UTC)');
     expect(text).toContain('Port 445 (microsoft-ds) entered China’s top 10 at #9 (43 distinct sources).');
     expect(text).toMatch(/1\s+1433\s+ms-sql-s\s+2,976\s+685\s+46\.3%/);
-    expect(text).toMatch(/9\s+445\s+microsoft-ds\s+86\s+43\s+1\.3%\s+NEW\s+▲14/);
+    expect(text).toMatch(/9\s+445\s+microsoft-ds\s+86\s+43\s+1\.3%\s+NEW\s+▲14 \(from #23\)/);
     expect(text).toContain('Source countries come from GeoLite2-Country (GeoLite2-Country_build-2019-12-24.mmdb)');
   });
 });

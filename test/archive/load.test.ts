@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadArchive, MALFORMED_CSV_LINE } from '../../src/archive/load.js';
-import { validateConfig } from '../../src/config.js';
+import { validateConfig } from '../../src/config/load.js';
 import { Database } from '../../src/db.js';
 import { silentLogger } from '../../src/log.js';
 import { MARX_CSV, SKIP_REASON, hasSharedData } from '../helpers/shared-data.js';

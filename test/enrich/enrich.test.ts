@@ -30,6 +30,7 @@ async function locate(addresses: string[]): Promise<Map<string, string>> {
             'tcp' AS proto, 'probe' AS sensor, 'probe' AS source, 'probe' AS file, NULL::VARCHAR AS reject_reason
      FROM probe`,
   );
+  await db.run(`CREATE OR REPLACE TEMP TABLE sensor_clients AS SELECT 'probe' AS source, 'probe' AS sensor, 'probe' AS client`);
   await db.runFile('special_ranges.sql');
   await db.run(await db.readQuery('enrich.sql'), { from: '2025-02-17T00:00:00Z', to: '2025-02-24T00:00:00Z' }, 'enrich.sql');
   const rows = await db.query(`SELECT src_ip, coalesce(country, geo_status) AS label FROM sessions`);

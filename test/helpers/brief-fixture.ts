@@ -3,6 +3,7 @@ import type { Brief } from '../../src/brief.js';
 /** Builds a small, fixed brief model for render tests. `overrides` replace top-level fields. */
 export function briefFixture(overrides: Partial<Brief> = {}): Brief {
   return {
+    client: { id: 'example', name: 'Example Client' },
     title: 'Weekly port targeting brief',
     organisation: 'Example Security',
     tlp: 'TLP:AMBER',
@@ -14,6 +15,7 @@ export function briefFixture(overrides: Partial<Brief> = {}): Brief {
     generatedAt: '2025-02-24T06:00:00.000Z',
     database: {
       name: 'GeoLite2-Country',
+      type: 'GeoLite2-Country',
       file: 'GeoLite2-Country.mmdb',
       buildDate: '2025-02-18T00:00:00.000Z',
       attribution: 'This product includes GeoLite2 data created by MaxMind.',

@@ -13,7 +13,7 @@ describe('renderBriefHtml', () => {
     expect(html).toContain('Week 2025-W08 · 2025-02-17 to 2025-02-23 (UTC)');
     expect(html).toContain('Port 9530 entered Iran’s top 10 at #2 (12 distinct sources).');
     expect(html.match(/<svg/g)).toHaveLength(2);
-    expect(html).toContain('<span class="badge">NEW</span> new');
+    expect(html).toContain('<td><span class="badge">NEW</span></td>');
     expect(html).toContain('<span class="muted">unassigned</span>');
     expect(html).toContain('>1,180<');
   });

@@ -8,6 +8,8 @@ describe('render helpers', () => {
     expect(formatPercent(0.46283)).toBe('46.3%');
     expect(formatPercent(1)).toBe('100.0%');
     expect(formatPercent(0.000_4, 2)).toBe('0.04%');
+    expect(formatPercent(0.000_4)).toBe('<0.1%');
+    expect(formatPercent(0)).toBe('0.0%');
   });
 
   it('names countries in English and falls back to the code', () => {
@@ -35,10 +37,10 @@ describe('render helpers', () => {
   });
 
   it('describes rank changes', () => {
-    expect(rankChange(9, 23)).toBe('▲14');
-    expect(rankChange(4, 2)).toBe('▼2');
+    expect(rankChange(9, 23)).toBe('▲14 (from #23)');
+    expect(rankChange(4, 2)).toBe('▼2 (from #2)');
     expect(rankChange(3, 3)).toBe('=');
-    expect(rankChange(3, null)).toBe('new');
+    expect(rankChange(3, null)).toBe('—');
   });
 
   it('writes ISO timestamps as dates', () => {

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { startCli } from '../helpers/cli-process.js';
+import { startSmtpServer } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/temp.js';
+import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
+
+/** Lists every file under `dir`, relative to it. */
+function listFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (folder: string) => {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(folder);
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(folder, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else found.push(path.relative(dir, full));
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+function writeConfig(dir: string, port: number): { file: string; output: string; state: string } {
+  const output = path.join(dir, 'reports');
+  const state = freshStateDir();
+  const file = path.join(dir, 'portbrief.yaml');
+  writeFileSync(file, stringify(twoClientConfig(writeTwoClientArchive(dir), output, state, port)));
+  return { file, output, state };
+}
+
+describe('a run killed while rendering', () => {
+  it('publishes no partial file, and the rerun mails each client once', async () => {
+    const dir = tempDir();
+    const server = await startSmtpServer();
+    try {
+      const { file, output } = writeConfig(dir, server.port);
+
+      const first = startCli(['weekly', '--config', file, '--week', '2025-W08']);
+      await first.waitForLog((line) => line.msg === 'render done' && line.client === 'alpha');
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+
+      // Whatever was published is complete: every PDF opens, and none lacks its JSON.
+      const published = listFiles(output);
+      expect(published.filter((name) => name.endsWith('.pdf') && !name.endsWith('brief.pdf'))).toEqual([]);
+      for (const pdf of published.filter((name) => name.endsWith('brief.pdf'))) {
+        expect(() => execFileSync('pdfinfo', [path.join(output, pdf)])).not.toThrow();
+        expect(published).toContain(pdf.replace('brief.pdf', 'brief.json'));
+      }
+      expect(server.received).toHaveLength(0);
+
+      const rerun = startCli(['weekly', '--config', file, '--week', '2025-W08']);
+      expect(await rerun.exited).toBe(EXIT.ok);
+      expect(rerun.logs.some((line) => line.msg === 'taking over a stale lock: its process is gone')).toBe(true);
+      expect(server.received.map((mail) => mail.envelopeTo.sort().join(' ')).sort()).toEqual(['ciso@alpha.example soc@alpha.example', 'security@beta.example']);
+      expect(listFiles(output)).toEqual([
+        'alpha/2025-W08/brief.html', 'alpha/2025-W08/brief.json', 'alpha/2025-W08/brief.pdf',
+        'beta/2025-W08/brief.html', 'beta/2025-W08/brief.json', 'beta/2025-W08/brief.pdf',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('two runs started together', () => {
+  it('lets the second exit with the locked code and a clear message', async () => {
+    const dir = tempDir();
+    const server = await startSmtpServer();
+    try {
+      const { file } = writeConfig(dir, server.port);
+      const first = startCli(['weekly', '--config', file, '--week', '2025-W08']);
+      await first.waitForLog((line) => line.msg === 'weekly run started');
+
+      const second = startCli(['weekly', '--config', file, '--week', '2025-W08']);
+      expect(await second.exited).toBe(EXIT.locked);
+      expect(second.stderr()).toMatch(/portbrief: Another portbrief run \(PID \d+, started .*\) holds the lock .*portbrief\.lock\. Wait for it to finish; this run did nothing\./);
+
+      expect(await first.exited).toBe(EXIT.ok);
+      expect(server.received).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops after the current step and releases the lock', async () => {
+    const dir = tempDir();
+    const server = await startSmtpServer();
+    try {
+      const { file, output, state } = writeConfig(dir, server.port);
+      const run = startCli(['weekly', '--config', file, '--week', '2025-W08']);
+      await run.waitForLog((line) => line.msg === 'render done' && line.client === 'alpha');
+      run.child.kill('SIGTERM');
+
+      expect(await run.exited).toBe(EXIT.failure);
+      expect(run.stderr()).toContain('portbrief: The run was stopped by a signal before it finished');
+      expect(server.received).toHaveLength(0);
+      expect(existsSync(path.join(state, 'portbrief.lock'))).toBe(false);
+      expect(listFiles(output).filter((name) => name.includes('.tmp'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});

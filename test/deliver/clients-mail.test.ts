@@ -1,0 +1,205 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Brief } from '../../src/brief.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Ledger } from '../../src/deliver/ledger.js';
+import { EXIT } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { PdfPrinter } from '../../src/render/pdf.js';
+import { runWeekly } from '../../src/weekly.js';
+import { pdfText } from '../helpers/pdf-text.js';
+import { type TestSmtpServer, startSmtpServer } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/temp.js';
+import { MARKER_A, MARKER_B, freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const dir = tempDir();
+const archive = writeTwoClientArchive(dir);
+let printer: PdfPrinter;
+
+beforeAll(async () => {
+  printer = await PdfPrinter.launch();
+});
+afterAll(async () => {
+  await printer?.close();
+});
+
+/** Runs the weekly job for 2025-W08 against a fresh output and state folder unless given. */
+async function run(server: TestSmtpServer, options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown> } = {}) {
+  const output = options.output ?? tempDir();
+  const state = options.state ?? freshStateDir();
+  const config = validateConfig(twoClientConfig(archive, output, state, server.port, options.mail), path.join(dir, 'portbrief.yaml'));
+  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer, resend: options.resend, dryRun: options.dryRun });
+  return { result, output, state };
+}
+
+function readBrief(output: string, client: string): Brief {
+  return JSON.parse(readFileSync(path.join(output, client, '2025-W08', 'brief.json'), 'utf8')) as Brief;
+}
+
+describe('one brief per client, mailed', () => {
+  let server: TestSmtpServer;
+  let output: string;
+  let exitCode: number;
+
+  beforeAll(async () => {
+    server = await startSmtpServer();
+    const first = await run(server);
+    output = first.output;
+    exitCode = first.result.exitCode;
+  });
+  afterAll(() => server.close());
+
+  it('sends one message per client and exits 0', () => {
+    expect(exitCode).toBe(EXIT.ok);
+    expect(server.received.map((mail) => mail.envelopeTo.sort())).toEqual([
+      ['ciso@alpha.example', 'soc@alpha.example'],
+      ['security@beta.example'],
+    ]);
+  });
+
+  it('addresses and words each message for its client', () => {
+    const [alpha, beta] = server.received.map((mail) => mail.parsed);
+    expect(alpha.subject).toBe('Alpha Corp: weekly port targeting brief, 2025-W08');
+    expect(beta.subject).toBe('Beta Ltd: weekly port targeting brief, 2025-W08');
+    expect(alpha.from?.value).toEqual([{ name: 'portbrief', address: 'briefs@portbrief.example' }]);
+    expect(alpha.text).toContain('Alpha Corp: Weekly port targeting brief, week 2025-W08 (2025-02-17 to 2025-02-23 UTC)');
+    expect(alpha.text).toContain('Your sensors recorded 12 sessions this week from addresses in 2 countries.');
+    expect(alpha.html).toContain('<strong>TLP:AMBER</strong>');
+    expect(beta.text).toContain('TLP:CLEAR');
+  });
+
+  it('attaches the PDF byte for byte', () => {
+    for (const [index, client] of ['alpha', 'beta'].entries()) {
+      const attachment = server.received[index].parsed.attachments[0];
+      expect(attachment.filename).toBe(`portbrief-${client}-2025-W08.pdf`);
+      expect(attachment.contentType).toBe('application/pdf');
+      expect(Buffer.compare(attachment.content, readFileSync(path.join(output, client, '2025-W08', 'brief.pdf')))).toBe(0);
+    }
+  });
+
+  it("keeps each client's marker port in its own brief and mail", () => {
+    const files = (client: string) => ['brief.json', 'brief.html'].map((name) => readFileSync(path.join(output, client, '2025-W08', name), 'utf8'));
+    const alphaText = [...files('alpha'), pdfText(path.join(output, 'alpha', '2025-W08', 'brief.pdf')), server.received[0].parsed.text ?? ''].join('\n');
+    const betaText = [...files('beta'), pdfText(path.join(output, 'beta', '2025-W08', 'brief.pdf')), server.received[1].parsed.text ?? ''].join('\n');
+
+    expect(alphaText).toContain(String(MARKER_A));
+    expect(alphaText).not.toContain(String(MARKER_B));
+    expect(betaText).toContain(String(MARKER_B));
+    expect(betaText).not.toContain(String(MARKER_A));
+  });
+
+  it("counts only the client's own rows in data quality", () => {
+    const alpha = readBrief(output, 'alpha');
+    const beta = readBrief(output, 'beta');
+    expect(alpha.totals).toEqual({ rowsRead: 15, accepted: 14, rejected: 1 });
+    expect(alpha.rejectReasons).toEqual([{ reason: 'invalid source IP', rows: 1 }]);
+    expect(beta.totals).toEqual({ rowsRead: 12, accepted: 12, rejected: 0 });
+    expect(beta.countries.map((c) => c.country)).toEqual(['US', 'JP']);
+    expect(alpha.countries.map((c) => c.country)).toEqual(['US', 'RU']);
+    expect(alpha.client).toEqual({ id: 'alpha', name: 'Alpha Corp' });
+  });
+
+  it('prints each client on its own paper size', () => {
+    const size = (client: string) => readFileSync(path.join(output, client, '2025-W08', 'brief.pdf'), 'latin1').match(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/)!.slice(1, 3).map(Number);
+    expect(size('alpha')).toEqual([612, 792]);
+    // A4 is 595.28 x 841.89 points; Chromium rounds the page box to whole points.
+    expect(size('beta').map(Math.round)).toEqual([596, 842]);
+  });
+});
+
+describe('delivery ledger and reruns', () => {
+  it('sends nothing on a rerun and again with --resend', async () => {
+    const server = await startSmtpServer();
+    try {
+      const first = await run(server);
+      expect(server.received).toHaveLength(2);
+
+      const second = await run(server, { output: first.output, state: first.state });
+      expect(second.result.exitCode).toBe(EXIT.ok);
+      expect(second.result.clients.map((c) => c.delivery?.status)).toEqual(['already-sent', 'already-sent']);
+      expect(server.received).toHaveLength(2);
+
+      const third = await run(server, { output: first.output, state: first.state, resend: true });
+      expect(third.result.clients.map((c) => c.delivery?.status)).toEqual(['sent', 'sent']);
+      expect(server.received).toHaveLength(4);
+
+      const ledger = await Ledger.open(first.state);
+      const history = await ledger.history();
+      ledger.close();
+      expect(history.map((entry) => `${entry.client} ${entry.status}`)).toEqual([
+        'alpha sending', 'alpha sent', 'beta sending', 'beta sent',
+        'alpha sending', 'alpha sent', 'beta sending', 'beta sent',
+      ]);
+      expect(history[1].messageId).toBe(server.received[0].parsed.messageId);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries a refused message and records the attempts', async () => {
+    // The first attempt gets a temporary 451, as from a greylisting server.
+    const server = await startSmtpServer((attempt) => (attempt === 1 ? { code: 451, text: 'try again later' } : undefined));
+    try {
+      const { result, state } = await run(server);
+      expect(result.exitCode).toBe(EXIT.ok);
+      expect(server.rejected).toBe(1);
+      expect(server.received).toHaveLength(2);
+      const ledger = await Ledger.open(state);
+      const sent = (await ledger.history()).filter((entry) => entry.status === 'sent');
+      ledger.close();
+      expect(sent.map((entry) => [entry.client, entry.attempts])).toEqual([['alpha', 2], ['beta', 1]]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends the other clients when one fails for good, and exits 3', async () => {
+    const server = await startSmtpServer((_, to) => (to.includes('soc@alpha.example') ? { code: 550, text: 'mailbox unavailable' } : undefined));
+    try {
+      const { result, state } = await run(server);
+      expect(result.exitCode).toBe(EXIT.partialDelivery);
+      expect(result.clients.map((c) => c.delivery?.status)).toEqual(['failed', 'sent']);
+      expect(result.clients[0].delivery?.error).toContain('mailbox unavailable');
+      // 550 is permanent, so it is not retried.
+      expect(server.rejected).toBe(1);
+      expect(server.received.map((mail) => mail.envelopeTo)).toEqual([['security@beta.example']]);
+
+      const ledger = await Ledger.open(state);
+      const failed = (await ledger.history()).filter((entry) => entry.status === 'failed');
+      ledger.close();
+      expect(failed.map((entry) => entry.client)).toEqual(['alpha']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('writes .eml files in a dry run and sends nothing', async () => {
+    const server = await startSmtpServer();
+    try {
+      const { result, output } = await run(server, { dryRun: true });
+      expect(result.exitCode).toBe(EXIT.ok);
+      expect(server.received).toHaveLength(0);
+      expect(readdirSync(path.join(output, 'outbox', '2025-W08')).sort()).toEqual(['alpha.eml', 'beta.eml']);
+      const eml = readFileSync(path.join(output, 'outbox', '2025-W08', 'alpha.eml'), 'utf8');
+      expect(eml).toContain('Subject: Alpha Corp: weekly port targeting brief, 2025-W08');
+      expect(eml).toContain('filename=portbrief-alpha-2025-W08.pdf');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a message over the size limit before sending', async () => {
+    const server = await startSmtpServer();
+    try {
+      const { result } = await run(server, { mail: { maxMessageBytes: 2048 } });
+      expect(result.exitCode).toBe(EXIT.partialDelivery);
+      expect(result.clients.map((c) => c.delivery?.status)).toEqual(['failed', 'failed']);
+      expect(result.clients[0].delivery?.error).toMatch(/^the message would be about \d+ bytes encoded, over mail\.maxMessageBytes \(2048\)/);
+      expect(server.received).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
