@@ -5,7 +5,8 @@
 -- start at or below its address, and the range counts only when the address
 -- is also at or below the range's end. geo_status is 'country' when a country
 -- was found, the special block's label (private, loopback, ...) or 'unknown'
--- when the database does not cover the address.
+-- when the database does not cover the address. scanner names the known
+-- scanner network (from the config) the address belongs to, if any.
 --
 -- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive.
 CREATE OR REPLACE TEMP TABLE sessions AS
@@ -23,11 +24,13 @@ SELECT
          WHEN g.end_key >= s.ip_key THEN g.country END AS country,
     CASE WHEN sp.end_key >= s.ip_key THEN sp.label
          WHEN g.end_key >= s.ip_key THEN 'country'
-         ELSE 'unknown' END AS geo_status
+         ELSE 'unknown' END AS geo_status,
+    CASE WHEN sc.end_key >= s.ip_key THEN sc.name END AS scanner
 FROM (
     SELECT * FROM sessions_all
     WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
 ) AS s
 JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
 ASOF LEFT JOIN geo_ranges AS g ON s.ip_key >= g.start_key
-ASOF LEFT JOIN special_ranges AS sp ON s.ip_key >= sp.start_key;
+ASOF LEFT JOIN special_ranges AS sp ON s.ip_key >= sp.start_key
+ASOF LEFT JOIN scanner_ranges AS sc ON s.ip_key >= sc.start_key;

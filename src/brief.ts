@@ -1,4 +1,5 @@
 import type { FileQuality } from './archive/load.js';
+import type { Finding, PortInsight } from './analyse/findings.js';
 import type { DatabaseInfo } from './enrich/geoip-database.js';
 
 /** One row of a country's top-ports table. */
@@ -16,6 +17,17 @@ export interface PortRow {
   /** Rank in the previous week, null when the port was not ranked then. */
   previousRank: number | null;
   newEntrant: boolean;
+  /** The analyst note on the port, when the notes file has one. */
+  note: { text: string | null; tags: string[]; references: string[] } | null;
+  /** Baseline, first-seen, surge and trend figures for the port. */
+  insight: PortInsight;
+}
+
+/** Neighbouring ports in a country's top 20, reported together. */
+export interface PortCluster {
+  /** The service of a noted port in the cluster (RDP), or null. */
+  service: string | null;
+  ports: Array<{ port: number; rank: number; sessions: number; sources: number }>;
 }
 
 export interface CountrySection {
@@ -27,6 +39,11 @@ export interface CountrySection {
   /** Fraction (0-1) of all sessions with a country in the week. */
   share: number;
   topPorts: PortRow[];
+  /** Whether the country has data in enough earlier weeks for the baseline. */
+  baselineEstablished: boolean;
+  /** The earlier weeks the baseline is made of, newest first. */
+  baselineWeeks: string[];
+  clusters: PortCluster[];
 }
 
 /** The typed model every template and brief.json are made from. */
@@ -56,5 +73,19 @@ export interface Brief {
   portsShown: number;
   countries: CountrySection[];
   newEntrants: Array<{ country: string; name: string; port: number; service: string; rank: number; sources: number }>;
+  /** Findings, most important first; each names the brief.json path of its numbers. */
+  findings: Finding[];
+  /** How findings were made, for the methodology section. */
+  method: {
+    rankBy: 'sessions' | 'sources';
+    minSources: number;
+    excludeUdpFromFindings: boolean;
+    baselineWeeks: number;
+    trendWeeks: number;
+    surgeThreshold: number;
+    clusterDistance: number;
+  };
+  /** Sessions from known scanner networks in the week, counted apart from the rankings. */
+  scanners: Array<{ name: string; sessions: number; sources: number }>;
   archiveWeeks: string[];
 }

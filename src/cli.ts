@@ -20,7 +20,8 @@ program
   .addOption(new Option('-w, --week <YYYY-Www>', 'ISO week to report (default: the last complete week, Monday to Sunday UTC)'))
   .option('--dry-run', 'write each message to the outbox folder as an .eml file instead of sending it')
   .option('--resend', 'mail clients again even when the ledger shows this week was already sent')
-  .action(async (options: { config: string; week?: string; dryRun?: boolean; resend?: boolean }) => {
+  .option('--rebuild-history', "recompute earlier weeks' rankings from the archive instead of using the stored ones")
+  .action(async (options: { config: string; week?: string; dryRun?: boolean; resend?: boolean; rebuildHistory?: boolean }) => {
     const log = createLogger({ level: program.opts().debug ? 'debug' : undefined });
     const config = await loadConfig(options.config, { requireSecrets: options.dryRun !== true });
 
@@ -41,6 +42,7 @@ program
       log,
       dryRun: options.dryRun,
       resend: options.resend,
+      rebuildHistory: options.rebuildHistory,
       signal: stop.signal,
     });
     for (const client of result.clients) {

@@ -68,6 +68,35 @@ export class Database {
     await this.run(sql, undefined, name);
   }
 
+  /**
+   * Runs every statement of a query file, binding to each only the named
+   * parameters it uses (DuckDB cannot prepare several statements at once).
+   */
+  async runScript(name: string, params: Params = {}): Promise<void> {
+    const sql = await this.readQuery(name);
+    const { values, types } = bind(params);
+    try {
+      const statements = await this.connection.extractStatements(sql);
+      for (let index = 0; index < statements.count; index++) {
+        const prepared = await statements.prepare(index);
+        try {
+          const names = Array.from({ length: prepared.parameterCount }, (_, i) => prepared.parameterName(i + 1));
+          if (names.length > 0) {
+            prepared.bind(
+              Object.fromEntries(names.map((parameter) => [parameter, values?.[parameter] ?? null])),
+              types ? Object.fromEntries(names.map((parameter) => [parameter, types[parameter]])) : undefined,
+            );
+          }
+          await prepared.run();
+        } finally {
+          prepared.destroySync();
+        }
+      }
+    } catch (error) {
+      throw queryError(name, error);
+    }
+  }
+
   /** Runs a query file with bound parameters and returns its rows as plain objects. */
   async queryFile(name: string, params?: Params): Promise<Row[]> {
     const sql = await this.readQuery(name);

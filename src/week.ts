@@ -34,7 +34,12 @@ export function parseIsoWeek(text: string): IsoWeek {
 
 /** Returns the ISO week before `week`. */
 export function previousWeek(week: IsoWeek): IsoWeek {
-  return fromStart(DateTime.fromJSDate(week.start, { zone: 'utc' }).minus({ weeks: 1 }));
+  return weeksBefore(week, 1);
+}
+
+/** Returns the ISO week `count` weeks before `week`. */
+export function weeksBefore(week: IsoWeek, count: number): IsoWeek {
+  return fromStart(DateTime.fromJSDate(week.start, { zone: 'utc' }).minus({ weeks: count }));
 }
 
 /** Returns the last ISO week that has fully ended at `now`. */

@@ -23,7 +23,9 @@ import { renderBriefHtml } from './render/brief-html.js';
 import { PdfPrinter } from './render/pdf.js';
 import { type BriefTemplates, loadTemplates } from './render/templates.js';
 import { requireWeekInArchive } from './archive/coverage.js';
-import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek } from './week.js';
+import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek, weeksBefore } from './week.js';
+import type { AnalysisSettings } from './analyse/findings.js';
+import { loadPortNotes } from './analyse/port-notes.js';
 
 export interface WeeklyOptions {
   config: Config;
@@ -42,7 +44,12 @@ export interface WeeklyOptions {
   templatesDir?: string;
   /** Stops the run between clients when aborted (SIGTERM). */
   signal?: AbortSignal;
+  /** Recompute earlier weeks' rankings from the archive instead of using the stored ones. */
+  rebuildHistory?: boolean;
 }
+
+/** Weeks before the report week that are read for baselines and trends. */
+const WINDOW_WEEKS_BEFORE = 12;
 
 export interface ClientResult {
   client: string;
@@ -139,6 +146,11 @@ async function analyse(
   log: Logger,
 ): Promise<Array<{ client: Client; brief: Brief }>> {
   const { config, now } = options;
+  const windowStart = weeksBefore(week, WINDOW_WEEKS_BEFORE);
+  const windowWeeks = Array.from({ length: WINDOW_WEEKS_BEFORE + 1 }, (_, i) => weeksBefore(week, WINDOW_WEEKS_BEFORE - i).id);
+  const settings: AnalysisSettings = { weeks: windowWeeks, ports: config.top.ports, ...config.analysis };
+  const notes = await loadPortNotes(config.analysis.notes);
+
   const db = await Database.open();
   try {
     const archive = await timed(log, 'archive', () => loadArchive(db, config, now, log));
@@ -149,21 +161,41 @@ async function analyse(
     await timed(log, 'enrich', async () => {
       await loadRangeTable(db, geoip, config.state, log);
       await db.runFile('special_ranges.sql');
-      await db.run(await db.readQuery('enrich.sql'), { from: previous.start.toISOString(), to: week.end.toISOString() }, 'enrich.sql');
+      await loadScannerNetworks(db, config);
+      await db.run(await db.readQuery('enrich.sql'), { from: windowStart.start.toISOString(), to: week.end.toISOString() }, 'enrich.sql');
     });
 
     const registryUpdated = await loadPortRegistry(db);
     const quality = await qualityByClient(db, config, archive);
     return await timed(log, 'analyse', async () => {
-      await buildWeeklyTables(db);
+      await buildWeeklyTables(db, {
+        week,
+        windowWeeks,
+        rankBy: config.analysis.rankBy,
+        stateDir: config.state,
+        rebuildHistory: options.rebuildHistory === true,
+        now,
+      });
       const briefs = [];
       for (const client of config.clients) {
-        const ranking = await rankWeek(db, { client: client.id, week, previous, top: config.top, always: client.countries });
+        const ranking = await rankWeek(db, { client: client.id, week, previous, windowWeeks, top: config.top, always: client.countries });
         const files = quality.get(client.id) ?? [];
-        briefs.push({
+        const brief = buildBrief({
+          config,
           client,
-          brief: buildBrief({ config, client, files, week, previous, generatedAt: now, database: geoip.info, registryUpdated, archive, ranking }),
+          files,
+          week,
+          previous,
+          generatedAt: now,
+          database: geoip.info,
+          registryUpdated,
+          archive,
+          ranking,
+          notes,
+          settings,
+          rankBy: config.analysis.rankBy,
         });
+        briefs.push({ client, brief });
       }
       return briefs;
     });
@@ -183,7 +215,7 @@ async function renderAndPublish(
   const html = await timed(log, 'render', () => renderBriefHtml(brief, templates));
   const printed = await timed(log, 'print', () =>
     printer.print(html, {
-      header: `${brief.client.name} · ${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
+      header: `${client.outputSegment === '' ? '' : `${brief.client.name} · `}${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
       footer: brief.tlp,
       format: client.paper,
     }),
@@ -229,6 +261,25 @@ async function deliver(
     smtp?.close();
     ledger?.close();
   }
+}
+
+/** Loads the config's known scanner networks into scanner_ranges. */
+async function loadScannerNetworks(db: Database, config: Config): Promise<void> {
+  await db.run('CREATE OR REPLACE TABLE scanner_networks (name VARCHAR NOT NULL, cidr VARCHAR NOT NULL)');
+  const appender = await db.connection.createAppender('scanner_networks');
+  try {
+    for (const scanner of config.analysis.scanners) {
+      for (const network of scanner.networks) {
+        appender.appendVarchar(scanner.name);
+        appender.appendVarchar(network);
+        appender.endRow();
+      }
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  await db.runFile('scanner_ranges.sql');
 }
 
 /** Compiles each client's template set once; clients without overrides share one. */

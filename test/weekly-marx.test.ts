@@ -8,7 +8,8 @@ import { PdfPrinter } from '../src/render/pdf.js';
 import { runWeekly, type WeeklyResult } from '../src/weekly.js';
 import { pdfText } from './helpers/pdf-text.js';
 import { GEOLITE2_2019, MARX_CSV, SKIP_REASON, hasSharedData } from './helpers/shared-data.js';
-import { SHARED_STATE_DIR, tempDir } from './helpers/temp.js';
+import { tempDir } from './helpers/temp.js';
+import { freshStateDir } from './helpers/two-clients.js';
 
 describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${SKIP_REASON})`, () => {
   const output = tempDir();
@@ -23,7 +24,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
         sources: [{ name: 'marx', format: 'csv', path: MARX_CSV, fields: { time: 'datetime', srcIp: 'src', dstPort: 'dpt', proto: 'proto', sensor: 'host' } }],
         geoip: { country: GEOLITE2_2019 },
         output,
-        state: SHARED_STATE_DIR,
+        state: freshStateDir(),
       },
       path.join(output, 'portbrief.yaml'),
     );
@@ -45,6 +46,13 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
     const [p445, p135] = [china.topPorts[8], china.topPorts[9]];
     expect(p445).toMatchObject({ port: 445, sessions: 86, sources: 43, newEntrant: true, previousRank: 23 });
     expect(p135).toMatchObject({ port: 135, sessions: 86, sources: 33, newEntrant: false, previousRank: 10 });
+  });
+
+  it('reports 445 as a key finding that points at its row', () => {
+    const finding = brief.findings.find((f) => f.country === 'CN' && f.ports[0] === 445)!;
+    expect(finding).toMatchObject({ kind: 'new-entrant', headline: true, ref: 'countries[0].topPorts[8]' });
+    expect(finding.numbers).toMatchObject({ rank: 9, previousRank: 23, sessions: 86, sources: 43 });
+    expect(brief.countries[0].topPorts[8].port).toBe(445);
   });
 
   it('orders countries by sessions and names them in English', () => {
@@ -75,9 +83,9 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
     expect(result.clients[0].outputDir).toBe(path.join(output, '2013-W21'));
     const text = pdfText(path.join(result.clients[0].outputDir, 'brief.pdf'));
     expect(text).toContain('Week 2013-W21 · 2013-05-20 to 2013-05-26 (UTC)');
-    expect(text).toContain('Port 445 (microsoft-ds) entered China’s top 10 at #9 (43 distinct sources).');
-    expect(text).toMatch(/1\s+1433\s+ms-sql-s\s+2,976\s+685\s+46\.3%/);
-    expect(text).toMatch(/9\s+445\s+microsoft-ds\s+86\s+43\s+1\.3%\s+NEW\s+▲14 \(from #23\)/);
+    expect(text).toMatch(/F\d+ Port 445 \(microsoft-ds\) entered China’s top 10 at #9, up from #23 \(43 distinct sources\)\./);
+    expect(text).toMatch(/1\s+1433\s+ms-sql-s\*\s+2,976\s+685\s+46\.3%/);
+    expect(text).toMatch(/9\s+445\s+microsoft-ds\*\s+86\s+43\s+1\.3%\s+NEW\s+▲14 \(from #23\)/);
     expect(text).toContain('Source countries come from GeoLite2-Country (GeoLite2-Country_build-2019-12-24.mmdb)');
   });
 });

@@ -4,6 +4,9 @@ import type { Client, Config } from '../config/load.js';
 import type { DatabaseInfo } from '../enrich/geoip-database.js';
 import { countryName } from '../render/helpers.js';
 import type { IsoWeek } from '../week.js';
+import { type AnalysisSettings, baselineWeeksOf, portClusters, portInsights } from './findings.js';
+import { keyFindings } from './key-findings.js';
+import type { PortNote } from './port-notes.js';
 import { REGISTRY_NAME } from './port-registry.js';
 import type { WeekRanking } from './rank.js';
 
@@ -19,6 +22,9 @@ export interface BriefInputs {
   registryUpdated: string | null;
   archive: ArchiveLoad;
   ranking: WeekRanking;
+  notes: Map<number, PortNote>;
+  settings: AnalysisSettings;
+  rankBy: 'sessions' | 'sources';
 }
 
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
@@ -26,26 +32,76 @@ export function buildBrief(inputs: BriefInputs): Brief {
   const { week, ranking, archive, files } = inputs;
   const located = ranking.byStatus.find((row) => row.status === 'country')?.sessions ?? 0;
 
-  const countries: CountrySection[] = ranking.countries.map((row) => ({
-    country: row.country,
-    name: countryName(row.country),
-    sessions: row.sessions,
-    sources: row.sources,
-    share: located === 0 ? 0 : row.sessions / located,
-    topPorts: ranking.ports
-      .filter((port) => port.country === row.country)
-      .map((port) => ({
+  const { settings, notes } = inputs;
+  const report = week.id;
+  const countries: CountrySection[] = ranking.countries.map((row, index) => {
+    const topPorts = ranking.ports.filter((port) => port.country === row.country);
+    const input = {
+      country: row.country,
+      name: countryName(row.country),
+      index,
+      topPorts: topPorts.map((port) => ({
         rank: port.rank,
         port: port.port,
         service: port.service,
-        registryStatus: port.registry_status,
         sessions: port.sessions,
         sources: port.sources,
         share: port.share,
         previousRank: port.previous_rank,
         newEntrant: port.new_entrant,
       })),
-  }));
+    };
+    const insights = portInsights(input, ranking.portWeeks, ranking.countryWeeks, ranking.seenBefore, settings);
+    const thisWeek = ranking.portWeeks.filter((w) => w.country === row.country && w.week === report);
+    const clusters = portClusters(thisWeek, settings.clusterDistance, notes).map((cluster) => ({
+      service: cluster.service,
+      ports: cluster.ports.map((entry) => {
+        const full = thisWeek.find((w) => w.port === entry.port)!;
+        return { port: full.port, rank: full.rank, sessions: full.sessions, sources: full.sources };
+      }),
+    }));
+    const baselineWeeks = baselineWeeksOf(row.country, ranking.countryWeeks, settings);
+
+    return {
+      country: row.country,
+      name: input.name,
+      sessions: row.sessions,
+      sources: row.sources,
+      share: located === 0 ? 0 : row.sessions / located,
+      baselineEstablished: baselineWeeks.length >= settings.baselineWeeks,
+      baselineWeeks,
+      clusters,
+      topPorts: topPorts.map((port) => {
+        const note = notes.get(port.port);
+        return {
+          rank: port.rank,
+          port: port.port,
+          service: port.service,
+          registryStatus: port.registry_status,
+          sessions: port.sessions,
+          sources: port.sources,
+          share: port.share,
+          previousRank: port.previous_rank,
+          newEntrant: port.new_entrant,
+          note: note ? { text: note.note ?? null, tags: note.tags, references: note.references } : null,
+          insight: insights.get(port.port)!,
+        };
+      }),
+    };
+  });
+
+  const findings = keyFindings(
+    countries.map((section, index) => ({
+      country: section.country,
+      name: section.name,
+      index,
+      topPorts: section.topPorts,
+      insights: new Map(section.topPorts.map((port) => [port.port, port.insight])),
+      clusters: section.clusters,
+    })),
+    notes,
+    settings,
+  );
 
   const newEntrants = countries.flatMap((section) =>
     section.topPorts
@@ -85,6 +141,17 @@ export function buildBrief(inputs: BriefInputs): Brief {
     portsShown: inputs.config.top.ports,
     countries,
     newEntrants,
+    findings,
+    method: {
+      rankBy: inputs.rankBy,
+      minSources: settings.minSources,
+      excludeUdpFromFindings: settings.excludeUdpFromFindings,
+      baselineWeeks: settings.baselineWeeks,
+      trendWeeks: settings.trendWeeks,
+      surgeThreshold: settings.surgeThreshold,
+      clusterDistance: settings.clusterDistance,
+    },
+    scanners: ranking.scanners,
     archiveWeeks: archive.weeks.map((row) => row.week),
   };
 }

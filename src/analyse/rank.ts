@@ -1,5 +1,8 @@
-import { type Database, TextList } from '../db.js';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Database, TextList, sqlString } from '../db.js';
 import type { IsoWeek } from '../week.js';
+import type { CountryWeekRow, PortWeekRow } from './findings.js';
 
 export interface CountryRow {
   country: string;
@@ -27,17 +30,54 @@ export interface WeekRanking {
   byStatus: Array<{ status: string; sessions: number }>;
   /** Countries with located sessions in the week, shown or not. */
   countryCount: number;
+  /** Every window week of the shown countries' top-20 ports. */
+  portWeeks: PortWeekRow[];
+  countryWeeks: CountryWeekRow[];
+  /** `country:port` pairs of top ports seen earlier in the archive; null when the archive has no earlier data for the client. */
+  seenBefore: Set<string> | null;
+  scanners: Array<{ name: string; sessions: number; sources: number }>;
 }
 
-/** Builds the weekly tables over the enriched window (report week and the one before) for every client at once. */
-export async function buildWeeklyTables(db: Database): Promise<void> {
-  await db.runFile('weekly_ports.sql');
+export interface WeeklyTablesRequest {
+  week: IsoWeek;
+  /** The analysis window's weeks, oldest first; the last is the report week. */
+  windowWeeks: string[];
+  rankBy: 'sessions' | 'sources';
+  stateDir: string;
+  /** Recompute earlier weeks from the archive and store them, instead of using the stored ones. */
+  rebuildHistory: boolean;
+  now: Date;
+}
+
+/**
+ * Builds the weekly tables of the window for every client at once, replaces
+ * earlier weeks by the rankings stored when their briefs were made (unless
+ * rebuilding), and stores this week's (or, when rebuilding, every window week's).
+ */
+export async function buildWeeklyTables(db: Database, request: WeeklyTablesRequest): Promise<void> {
+  await db.runFile('country_weeks.sql');
+  await db.run(await db.readQuery('weekly_ports.sql'), { rank_by: request.rankBy }, 'weekly_ports.sql');
+
+  await mkdir(request.stateDir, { recursive: true });
+  const stateFile = path.join(request.stateDir, 'portbrief.duckdb');
+  await db.run(`ATTACH IF NOT EXISTS ${sqlString(stateFile)} AS state`, undefined, `the state database ${stateFile}`);
+  try {
+    await db.runScript('history_open.sql');
+    if (!request.rebuildHistory) {
+      await db.runScript('history_merge.sql', { week: request.week.id, weeks: new TextList(request.windowWeeks) });
+    }
+    const stored = request.rebuildHistory ? request.windowWeeks : [request.week.id];
+    await db.runScript('history_store.sql', { weeks: new TextList(stored), now: request.now.toISOString() });
+  } finally {
+    await db.run('DETACH state');
+  }
 }
 
 export interface RankRequest {
   client: string;
   week: IsoWeek;
   previous: IsoWeek;
+  windowWeeks: string[];
   top: { countries: number; ports: number };
   /** Countries to show even outside the top ones. */
   always: string[];
@@ -77,9 +117,50 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
     { client, from: week.start.toISOString(), to: week.end.toISOString() },
   );
 
+  const shown = new TextList(codes);
+  const weeks = new TextList(request.windowWeeks);
+  const portWeeks = (await db.queryFile('port_history.sql', { client, week: week.id, weeks, countries: shown })).map((row) => ({
+    country: String(row.country),
+    port: Number(row.port),
+    week: String(row.week),
+    rank: Number(row.rank),
+    sessions: Number(row.sessions),
+    sources: Number(row.sources),
+    udpSessions: Number(row.udp_sessions),
+    share: Number(row.share),
+  }));
+  const countryWeeks = (await db.queryFile('country_history.sql', { client, weeks, countries: shown })).map((row) => ({
+    country: String(row.country),
+    week: String(row.week),
+    sessions: Number(row.sessions),
+    sources: Number(row.sources),
+  }));
+
+  const earlier = await db.query(
+    `SELECT count(*)::INTEGER AS n FROM sessions_all AS s JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
+     WHERE c.client = $client AND s.reject_reason IS NULL AND s.ts < $from::TIMESTAMPTZ`,
+    { client, from: week.start.toISOString() },
+  );
+  let seenBefore: Set<string> | null = null;
+  if (Number(earlier[0].n) > 0 && codes.length > 0) {
+    const rows = await db.queryFile('first_seen.sql', { client, week: week.id, from: week.start.toISOString(), ports: top.ports, countries: shown });
+    seenBefore = new Set(rows.map((row) => `${String(row.country)}:${Number(row.port)}`));
+  }
+
+  const scanners = await db.query(
+    `SELECT scanner AS name, count(*)::INTEGER AS sessions, count(DISTINCT ip_key)::INTEGER AS sources FROM sessions
+     WHERE client = $client AND scanner IS NOT NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+     GROUP BY ALL ORDER BY sessions DESC, name`,
+    { client, from: week.start.toISOString(), to: week.end.toISOString() },
+  );
+
   return {
     countries,
     ports,
+    portWeeks,
+    countryWeeks,
+    seenBefore,
+    scanners: scanners.map((row) => ({ name: String(row.name), sessions: Number(row.sessions), sources: Number(row.sources) })),
     comparisonAvailable: Number(counts[0].previous) > 0,
     countryCount: Number(counts[0].current),
     byStatus: byStatus.map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),

@@ -106,6 +106,7 @@ export function validateConfig(data: unknown, file: string, options: LoadOptions
     clients,
     mail,
     templates: raw.templates === undefined ? undefined : resolve(raw.templates),
+    analysis: { ...raw.analysis, notes: raw.analysis.notes === undefined ? undefined : resolve(raw.analysis.notes) },
     output: resolve(raw.output),
     outbox: resolve(raw.outbox),
     state: resolve(raw.state),

@@ -95,6 +95,26 @@ const mailSchema = z
   })
   .strict();
 
+const cidr = z.string().refine((text) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(text), { message: 'must be a CIDR block such as 198.51.100.0/24' });
+
+const analysisSchema = z
+  .object({
+    rankBy: z.enum(['sessions', 'sources']).default('sessions'),
+    minSources: z.number().int().min(1).default(3),
+    excludeUdpFromFindings: z.boolean().default(true),
+    baselineWeeks: z.number().int().min(1).max(12).default(4),
+    trendWeeks: z.number().int().min(2).max(12).default(8),
+    surgeThreshold: z.number().positive().default(10),
+    clusterDistance: z.number().int().min(1).max(100).default(2),
+    notes: z.string().min(1).optional(),
+    scanners: z
+      .array(z.object({ name: singleLine, networks: z.array(cidr).min(1) }).strict())
+      .default([]),
+  })
+  .strict();
+
+export const ANALYSIS_DEFAULTS = analysisSchema.parse({});
+
 /** The config file as written, before paths are resolved. */
 export const rawConfigSchema = z
   .object({
@@ -122,6 +142,7 @@ export const rawConfigSchema = z
       })
       .strict()
       .default({ title: 'Weekly port targeting brief', tlp: 'TLP:CLEAR', paper: 'Letter' }),
+    analysis: analysisSchema.default(ANALYSIS_DEFAULTS),
     clients: z.array(clientSchema).optional(),
     mail: mailSchema.optional(),
     templates: z.string().min(1).optional(),
@@ -135,3 +156,4 @@ export type RawConfig = z.infer<typeof rawConfigSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type RawClient = z.infer<typeof clientSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
+export type AnalysisConfig = z.infer<typeof analysisSchema>;

@@ -43,6 +43,30 @@ export function possessive(name: string): string {
   return name.endsWith('s') ? `${name}’` : `${name}’s`;
 }
 
+/** Joins items as English prose: "a", "a and b", "a, b and c". */
+export function joinList(items: Array<string | number>): string {
+  const texts = items.map(String);
+  if (texts.length <= 1) return texts.join('');
+  return `${texts.slice(0, -1).join(', ')} and ${texts.at(-1)}`;
+}
+
+/** Says which ports of a finding rest on few distinct sources: "3390 and 3391 each come from a single source." */
+export function fewSourcesSentence(ports: Array<{ port: number; sources: number }>): string {
+  if (ports.length === 0) return '';
+  const single = ports.filter((entry) => entry.sources === 1);
+  const few = ports.filter((entry) => entry.sources > 1);
+  const sentences: string[] = [];
+  if (single.length === 1) sentences.push(`${single[0].port} comes from a single source.`);
+  if (single.length > 1) sentences.push(`${joinList(single.map((entry) => entry.port))} each come from a single source.`);
+  for (const entry of few) sentences.push(`${entry.port} comes from only ${entry.sources} sources.`);
+  return sentences.join(' ');
+}
+
+/** Writes a share change in percentage points with its sign: +4.2 pp, -1.0 pp. */
+export function formatPoints(value: number): string {
+  return `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(1)} pp`;
+}
+
 /** Writes an ISO 8601 timestamp as its UTC calendar date, YYYY-MM-DD. */
 export function formatDate(iso: string): string {
   return new Date(iso).toISOString().slice(0, 10);
@@ -72,6 +96,10 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('possessive', (name: string) => possessive(name));
   handlebars.registerHelper('rankChange', (rank: number, previousRank: number | null) => rankChange(rank, previousRank));
   handlebars.registerHelper('date', (iso: string) => formatDate(iso));
+  handlebars.registerHelper('joinList', (items: Array<string | number>) => joinList(items ?? []));
+  handlebars.registerHelper('fewSources', (ports: Array<{ port: number; sources: number }>) => fewSourcesSentence(ports ?? []));
+  handlebars.registerHelper('points', (value: number) => formatPoints(value));
+  handlebars.registerHelper('fixed', (value: number, digits: number) => (typeof value === 'number' ? value.toFixed(typeof digits === 'number' ? digits : 1) : ''));
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   handlebars.registerHelper('gt', (a: number, b: number) => a > b);
 }

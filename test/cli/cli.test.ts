@@ -6,7 +6,8 @@ import type { Brief } from '../../src/brief.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { MAXMIND_TEST_DATA, SKIP_REASON, hasSharedData } from '../helpers/shared-data.js';
-import { SHARED_STATE_DIR, tempDir } from '../helpers/temp.js';
+import { tempDir } from '../helpers/temp.js';
+import { freshStateDir } from '../helpers/two-clients.js';
 
 const DEMO_ARCHIVE = path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz');
 
@@ -34,7 +35,7 @@ function demoConfig(name: string, extra = ''): string {
       `    path: ${JSON.stringify(DEMO_ARCHIVE)}`,
       '    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port, proto: proto, sensor: sensor }',
       `output: ${JSON.stringify(path.join(dir, name))}`,
-      `state: ${JSON.stringify(SHARED_STATE_DIR)}`,
+      `state: ${JSON.stringify(freshStateDir())}`,
       extra,
     ].join('\n'),
   );

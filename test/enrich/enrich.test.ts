@@ -31,6 +31,8 @@ async function locate(addresses: string[]): Promise<Map<string, string>> {
      FROM probe`,
   );
   await db.run(`CREATE OR REPLACE TEMP TABLE sensor_clients AS SELECT 'probe' AS source, 'probe' AS sensor, 'probe' AS client`);
+  await db.run(`CREATE OR REPLACE TABLE scanner_networks (name VARCHAR, cidr VARCHAR)`);
+  await db.runFile('scanner_ranges.sql');
   await db.runFile('special_ranges.sql');
   await db.run(await db.readQuery('enrich.sql'), { from: '2025-02-17T00:00:00Z', to: '2025-02-24T00:00:00Z' }, 'enrich.sql');
   const rows = await db.query(`SELECT src_ip, coalesce(country, geo_status) AS label FROM sessions`);

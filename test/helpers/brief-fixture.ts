@@ -1,4 +1,10 @@
+import type { PortInsight } from '../../src/analyse/findings.js';
 import type { Brief } from '../../src/brief.js';
+
+/** An insight for a port with no baseline yet. */
+function insight(overrides: Partial<PortInsight> = {}): PortInsight {
+  return { baselineEntrant: null, firstSeen: null, baseline: null, surgeScore: null, shareChange: null, trend: [], udpShare: 0, ...overrides };
+}
 
 /** Builds a small, fixed brief model for render tests. `overrides` replace top-level fields. */
 export function briefFixture(overrides: Partial<Brief> = {}): Brief {
@@ -34,9 +40,12 @@ export function briefFixture(overrides: Partial<Brief> = {}): Brief {
         sessions: 1000,
         sources: 40,
         share: 1000 / 1180,
+        baselineEstablished: false,
+        baselineWeeks: ['2025-W07'],
+        clusters: [],
         topPorts: [
-          { rank: 1, port: 23, service: 'telnet', registryStatus: 'assigned', sessions: 600, sources: 30, share: 0.6, previousRank: 1, newEntrant: false },
-          { rank: 2, port: 9530, service: '', registryStatus: 'unassigned', sessions: 400, sources: 12, share: 0.4, previousRank: null, newEntrant: true },
+          { rank: 1, port: 23, service: 'telnet', registryStatus: 'assigned', sessions: 600, sources: 30, share: 0.6, previousRank: 1, newEntrant: false, note: null, insight: insight({ shareChange: -2.5 }) },
+          { rank: 2, port: 9530, service: '', registryStatus: 'unassigned', sessions: 400, sources: 12, share: 0.4, previousRank: null, newEntrant: true, note: { text: 'Unassigned by IANA; known as the backdoor port of Xiongmai DVR firmware.', tags: ['iot'], references: ['https://habr.com/en/post/486856/'] }, insight: insight({ firstSeen: true }) },
         ],
       },
       {
@@ -45,11 +54,29 @@ export function briefFixture(overrides: Partial<Brief> = {}): Brief {
         sessions: 180,
         sources: 9,
         share: 180 / 1180,
-        topPorts: [{ rank: 1, port: 443, service: 'https', registryStatus: 'assigned', sessions: 180, sources: 9, share: 1, previousRank: 2, newEntrant: false }],
+        baselineEstablished: false,
+        baselineWeeks: ['2025-W07'],
+        clusters: [],
+        topPorts: [{ rank: 1, port: 443, service: 'https', registryStatus: 'assigned', sessions: 180, sources: 9, share: 1, previousRank: 2, newEntrant: false, note: null, insight: insight() }],
       },
     ],
     newEntrants: [{ country: 'IR', name: 'Iran', port: 9530, service: '', rank: 2, sources: 12 }],
     archiveWeeks: ['2025-W07', '2025-W08'],
+    findings: [
+      {
+        id: 'F1',
+        kind: 'first-seen',
+        country: 'IR',
+        countryName: 'Iran',
+        ports: [9530],
+        headline: true,
+        fewSourcePorts: [],
+        numbers: { rank: 2, previousRank: null, sessions: 400, sources: 12, share: 0.4, shareChange: null, surgeScore: null, baselineSessions: null, udpShare: 0, service: '' },
+        ref: 'countries[0].topPorts[1]',
+      },
+    ],
+    method: { rankBy: 'sessions', minSources: 3, excludeUdpFromFindings: true, baselineWeeks: 4, trendWeeks: 8, surgeThreshold: 10, clusterDistance: 2 },
+    scanners: [],
     ...overrides,
   };
 }

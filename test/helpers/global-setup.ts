@@ -1,6 +1,31 @@
-import { SKIP_REASON, hasSharedData } from './shared-data.js';
+import { Database } from '../../src/db.js';
+import { openCountryDatabase } from '../../src/enrich/geoip-database.js';
+import { loadRangeTable } from '../../src/enrich/range-cache.js';
+import { silentLogger } from '../../src/log.js';
+import { GEOLITE2_2019, SKIP_REASON, hasSharedData } from './shared-data.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SHARED_STATE_DIR } from './temp.js';
 
-/** Says once, at the top of the run, why the tests on real archives are skipped. */
-export default function setup(): void {
+/**
+ * Says once why the tests on real archives are skipped, and builds the GeoIP
+ * range caches the tests copy into their own state folders, so no test walks
+ * a database that another already walked.
+ */
+export default async function setup(): Promise<() => void> {
   if (!hasSharedData) process.stderr.write(`\nportbrief tests: skipping the tests on real archives, which ${SKIP_REASON}\n\n`);
+
+  const databases = hasSharedData ? [undefined, GEOLITE2_2019] : [undefined];
+  const db = await Database.open();
+  try {
+    for (const file of databases) {
+      await loadRangeTable(db, await openCountryDatabase(file, 'test setup'), SHARED_STATE_DIR, silentLogger());
+    }
+  } finally {
+    db.close();
+  }
+  const states = mkdtempSync(path.join(tmpdir(), 'portbrief-test-states-'));
+  process.env.PORTBRIEF_TEST_STATES = states;
+  return () => rmSync(states, { recursive: true, force: true });
 }

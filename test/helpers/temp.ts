@@ -15,3 +15,10 @@ export function tempDir(prefix = 'portbrief-test-'): string {
  * range table is walked once and then read from its parquet cache.
  */
 export const SHARED_STATE_DIR = path.join(tmpdir(), 'portbrief-test-state');
+
+/**
+ * The parent of this test run's state folders. The global setup creates it
+ * and passes it to the test workers in PORTBRIEF_TEST_STATES, and removes it
+ * when the run ends, so parallel runs never share a lock or ledger.
+ */
+export const STATE_DIRS = process.env.PORTBRIEF_TEST_STATES ?? path.join(tmpdir(), 'portbrief-test-states');

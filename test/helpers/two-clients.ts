@@ -1,7 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SHARED_STATE_DIR } from './temp.js';
+import { SHARED_STATE_DIR, STATE_DIRS } from './temp.js';
 
 /** Ports that only one client's sensor saw, to prove a brief holds only its own data. */
 export const MARKER_A = 41111;
@@ -38,7 +37,8 @@ export function writeTwoClientArchive(dir: string): string {
 
 /** Creates a fresh state folder holding a copy of the shared GeoIP range cache, so tests skip the database walk. */
 export function freshStateDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'portbrief-state-'));
+  mkdirSync(STATE_DIRS, { recursive: true });
+  const dir = mkdtempSync(path.join(STATE_DIRS, 'state-'));
   const cache = path.join(SHARED_STATE_DIR, 'geoip');
   if (existsSync(cache)) cpSync(cache, path.join(dir, 'geoip'), { recursive: true });
   return dir;

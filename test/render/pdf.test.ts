@@ -46,7 +46,7 @@ describe('PdfPrinter', () => {
     expect(text).toContain(`TLP:AMBER · Page 1 of ${pages}`);
     expect(text).toContain(`TLP:AMBER · Page ${pages} of ${pages}`);
     expect(text).toContain('Iran');
-    expect(text).toMatch(/2\s+9530\s+unassigned\s+400\s+12\s+40\.0%/);
+    expect(text).toMatch(/2\s+9530\s+unassigned\* FIRST SEEN\s+400\s+12\s+40\.0%\s+NEW/);
   });
 
   it('shows script and remote references as text and loads nothing', async () => {

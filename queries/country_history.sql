@@ -1,0 +1,7 @@
+-- Sessions and distinct sources of each shown country in every week of the
+-- analysis window, so a baseline knows which earlier weeks had data.
+-- Parameters: $client, $weeks, $countries.
+SELECT country, week, sessions::INTEGER AS sessions, sources::INTEGER AS sources
+FROM country_weeks
+WHERE client = $client AND list_contains($weeks, week) AND list_contains($countries, country)
+ORDER BY country, week;
