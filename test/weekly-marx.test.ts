@@ -89,3 +89,49 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
     expect(text).toContain('Source countries come from GeoLite2-Country (GeoLite2-Country_build-2019-12-24.mmdb)');
   });
 });
+
+describe.skipIf(!hasSharedData)(`RDP cluster in the marx honeypot, 2013-W20 (${SKIP_REASON})`, () => {
+  const output = tempDir();
+  let brief: Brief;
+  let printer: PdfPrinter;
+
+  beforeAll(async () => {
+    printer = await PdfPrinter.launch();
+    const config = validateConfig(
+      {
+        sources: [{ name: 'marx', format: 'csv', path: MARX_CSV, fields: { time: 'datetime', srcIp: 'src', dstPort: 'dpt', proto: 'proto', sensor: 'host' } }],
+        geoip: { country: GEOLITE2_2019 },
+        top: { countries: 10 },
+        output,
+        state: freshStateDir(),
+      },
+      path.join(output, 'portbrief.yaml'),
+    );
+    const result = await runWeekly({ config, week: '2013-W20', now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer });
+    brief = result.clients[0].brief;
+  });
+  afterAll(async () => {
+    await printer?.close();
+  });
+
+  it("holds 3389, 3390 and 3391 in Russia's top 10", () => {
+    const russia = brief.countries.find((c) => c.country === 'RU')!;
+    const rdp = russia.topPorts.filter((row) => [3389, 3390, 3391].includes(row.port));
+    expect(rdp.map((row) => [row.port, row.rank, row.sources])).toEqual([
+      [3389, 2, 6],
+      [3390, 4, 1],
+      [3391, 8, 1],
+    ]);
+  });
+
+  it('reports them as one RDP cluster resting partly on single sources', () => {
+    const finding = brief.findings.find((f) => f.kind === 'cluster' && f.country === 'RU')!;
+    expect(finding).toMatchObject({ ports: [3389, 3390, 3391], label: 'RDP', headline: true });
+    expect(finding.fewSourcePorts).toEqual([
+      { port: 3390, sources: 1 },
+      { port: 3391, sources: 1 },
+    ]);
+    const text = pdfText(path.join(output, '2013-W20', 'brief.pdf')).replace(/\s+/g, ' ');
+    expect(text).toContain(`${finding.id} RDP on non-standard ports from Russia: 3389, 3390 and 3391 (58 sessions together). 3390 and 3391 each come from a single source.`);
+  });
+});

@@ -37,7 +37,7 @@ export interface AnalysisSettings {
   clusterDistance: number;
 }
 
-/** What the analysis adds to one port of a country's top-N table. */
+/** The analysis figures of one port in a country's top-N table. */
 export interface PortInsight {
   /** In this week's top N and outside the top 20 in each baseline week; null until the baseline is established. */
   baselineEntrant: boolean | null;
@@ -45,7 +45,10 @@ export interface PortInsight {
   firstSeen: boolean | null;
   /** Mean sessions and sources per baseline week (0 where the port was not seen); null until established. */
   baseline: { sessions: number; sources: number } | null;
-  /** sqrt((S-s)²/s + (T-t)²/t) over sessions S and sources T against the baseline means s and t; null without a baseline or when s or t is 0. */
+  /**
+   * sqrt((S-s)²/s + (T-t)²/t) over sessions S and sources T against the
+   * baseline means s and t. Null without a baseline, or when s or t is 0.
+   */
   surgeScore: number | null;
   /** Share change since the previous week in percentage points; null when not ranked then. */
   shareChange: number | null;
@@ -68,7 +71,7 @@ export interface Finding {
   fewSourcePorts: Array<{ port: number; sources: number }>;
   /** The numbers the finding rests on, also found at `ref` in brief.json. */
   numbers: Record<string, number | string | null>;
-  /** Where the finding's port rows are in brief.json, such as countries[2].topPorts[6]. */
+  /** The brief.json path of the finding's port rows, such as countries[2].topPorts[6]. */
   ref: string;
   /** The cluster's service name (RDP) or the noted port's note, for the sentence. */
   label?: string;
