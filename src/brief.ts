@@ -85,6 +85,8 @@ export interface Brief {
     surgeThreshold: number;
     clusterDistance: number;
   };
+  /** Sessions per week of each shown country over the trend weeks, for the weekly chart. */
+  weeklySessions: Array<{ week: string; country: string; sessions: number }>;
   /** Sessions from known scanner networks in the week, counted apart from the rankings. */
   scanners: Array<{ name: string; sessions: number; sources: number }>;
   archiveWeeks: string[];

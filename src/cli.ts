@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { checkDeployment } from './check.js';
 import { loadConfig } from './config/load.js';
 import { EXIT, PortbriefError } from './errors.js';
 import { createLogger } from './log.js';
+import { startPreview } from './preview.js';
 import { runWeekly } from './weekly.js';
 
 const program = new Command();
@@ -54,6 +56,45 @@ program
       if (client.delivery?.status === 'failed') process.stderr.write(`portbrief: client ${client.client}: mail not delivered: ${client.delivery.error}\n`);
     }
     process.exitCode = result.exitCode;
+  });
+
+program
+  .command('check')
+  .description('Validate the config, templates, chart specs, queries, port notes, GeoIP database and sources without running.')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .action(async (options: { config: string }) => {
+    const results = await checkDeployment(options.config);
+    for (const result of results) {
+      if (result.problem) process.stdout.write(`FAIL ${result.subject}: ${result.problem}\n`);
+      else if (result.warning) process.stdout.write(`warn ${result.subject}: ${result.warning}\n`);
+      else process.stdout.write(`ok   ${result.subject}\n`);
+    }
+    const failed = results.filter((result) => result.problem).length;
+    process.stdout.write(failed === 0 ? `All ${results.length} checks passed.\n` : `${failed} of ${results.length} checks failed.\n`);
+    process.exitCode = failed === 0 ? EXIT.ok : EXIT.usage;
+  });
+
+program
+  .command('preview')
+  .description("Serve one client's brief of a week as HTML on 127.0.0.1, rebuilt when a template, chart, notes file or query changes.")
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .requiredOption('-w, --week <YYYY-Www>', 'ISO week to show')
+  .option('--client <id>', 'client to show (default: the first)')
+  .option('--port <number>', 'TCP port on 127.0.0.1 (default 4173)', '4173')
+  .action(async (options: { config: string; week: string; client?: string; port: string }) => {
+    const log = createLogger({ level: program.opts().debug ? 'debug' : undefined });
+    const config = await loadConfig(options.config, { requireSecrets: false });
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new PortbriefError(`Invalid --port '${options.port}': use a TCP port number from 0 to 65535.`, { exitCode: EXIT.usage });
+    }
+    const preview = await startPreview({ config, week: options.week, client: options.client, port, log, now: new Date() });
+    process.stdout.write(`Preview at ${preview.url} (Ctrl-C to stop)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await preview.close();
   });
 
 async function main(argv: string[]): Promise<number> {

@@ -137,9 +137,12 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   return { week: week.id, runId, clients, failed, exitCode };
 }
 
-/** Reads the archive once and builds every client's brief model from that one scan. */
-async function analyse(
-  options: WeeklyOptions,
+/**
+ * Reads the archive once and builds every client's brief model from that one
+ * scan. `storeHistory: false` (the preview) leaves the stored rankings as they are.
+ */
+export async function analyse(
+  options: Pick<WeeklyOptions, 'config' | 'now' | 'rebuildHistory'> & { storeHistory?: boolean },
   week: IsoWeek,
   previous: IsoWeek,
   geoip: Awaited<ReturnType<typeof openCountryDatabase>>,
@@ -174,6 +177,7 @@ async function analyse(
         rankBy: config.analysis.rankBy,
         stateDir: config.state,
         rebuildHistory: options.rebuildHistory === true,
+        storeHistory: options.storeHistory !== false,
         now,
       });
       const briefs = [];
@@ -283,7 +287,7 @@ async function loadScannerNetworks(db: Database, config: Config): Promise<void> 
 }
 
 /** Compiles each client's template set once; clients without overrides share one. */
-async function templatesByClient(config: Config, shipped: string): Promise<Map<string, BriefTemplates>> {
+export async function templatesByClient(config: Config, shipped: string): Promise<Map<string, BriefTemplates>> {
   const byChain = new Map<string, Promise<BriefTemplates>>();
   const result = new Map<string, BriefTemplates>();
   for (const client of config.clients) {

@@ -152,6 +152,9 @@ export function buildBrief(inputs: BriefInputs): Brief {
       clusterDistance: settings.clusterDistance,
     },
     scanners: ranking.scanners,
+    weeklySessions: ranking.countryWeeks
+      .filter((row) => settings.weeks.slice(-settings.trendWeeks).includes(row.week))
+      .map((row) => ({ week: row.week, country: countryName(row.country), sessions: row.sessions })),
     archiveWeeks: archive.weeks.map((row) => row.week),
   };
 }

@@ -46,6 +46,8 @@ export interface WeeklyTablesRequest {
   stateDir: string;
   /** Recompute earlier weeks from the archive and store them, instead of using the stored ones. */
   rebuildHistory: boolean;
+  /** Whether to store this week's rankings (false for previews). */
+  storeHistory: boolean;
   now: Date;
 }
 
@@ -66,8 +68,10 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
     if (!request.rebuildHistory) {
       await db.runScript('history_merge.sql', { week: request.week.id, weeks: new TextList(request.windowWeeks) });
     }
-    const stored = request.rebuildHistory ? request.windowWeeks : [request.week.id];
-    await db.runScript('history_store.sql', { weeks: new TextList(stored), now: request.now.toISOString() });
+    if (request.storeHistory) {
+      const stored = request.rebuildHistory ? request.windowWeeks : [request.week.id];
+      await db.runScript('history_store.sql', { weeks: new TextList(stored), now: request.now.toISOString() });
+    }
   } finally {
     await db.run('DETACH state');
   }

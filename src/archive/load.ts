@@ -92,7 +92,7 @@ export function toOutcome(row: Record<string, unknown>): OutcomeCount {
   return { file: String(row.file), source: String(row.source), reason: String(row.reason), rows: Number(row.rows) };
 }
 
-async function resolveSource(config: Config, index: number): Promise<ResolvedSource> {
+export async function resolveSource(config: Config, index: number): Promise<ResolvedSource> {
   const source = config.sources[index];
   const key = `${config.file}: sources[${index}].path`;
   const pattern = path.resolve(config.baseDir, source.path);
@@ -125,7 +125,7 @@ async function resolveSource(config: Config, index: number): Promise<ResolvedSou
 }
 
 /** Fails early, naming the mapping key and the columns that exist, when the field mapping names a missing column. */
-async function checkColumns(db: Database, config: Config, source: ResolvedSource): Promise<void> {
+export async function checkColumns(db: Database, config: Config, source: ResolvedSource): Promise<void> {
   let columns: string[];
   try {
     const rows = await db.query(`DESCRIBE SELECT * FROM ${readerSql(source)}`);

@@ -1,5 +1,5 @@
 import type { Brief } from '../brief.js';
-import { loadChartSpec, renderChartSvg, topPortsValues } from './charts.js';
+import { heatmapValues, loadChartSpec, renderChartSvg, shareTrendValues, topPortsValues } from './charts.js';
 import type { BriefTemplates } from './templates.js';
 
 /** Lower-confidence findings printed in the brief; the rest stay in brief.json. */
@@ -7,16 +7,26 @@ const MINOR_FINDINGS_SHOWN = 10;
 
 /** Renders the brief's HTML: one top-ports chart per country, then the templates over the model. */
 export async function renderBriefHtml(brief: Brief, templates: BriefTemplates): Promise<string> {
-  const spec = await loadChartSpec(templates.chartsDir, 'top-ports.vl.json');
+  const [topPorts, shareTrend, heatmap, weekly] = await Promise.all(
+    ['top-ports.vl.json', 'share-trend.vl.json', 'country-port-heatmap.vl.json', 'weekly-sessions.vl.json'].map((name) => loadChartSpec(templates.chartsDir, name)),
+  );
 
   const charts: Record<string, string> = {};
+  const trends: Record<string, string> = {};
   for (const section of brief.countries) {
-    charts[section.country] = await renderChartSvg(spec, topPortsValues(section), `top-ports.vl.json for ${section.country}`);
+    charts[section.country] = await renderChartSvg(topPorts, topPortsValues(section), `top-ports.vl.json for ${section.country}`);
+    trends[section.country] = await renderChartSvg(shareTrend, shareTrendValues(section), `share-trend.vl.json for ${section.country}`);
   }
+  const overview = {
+    heatmap: brief.countries.length > 0 ? await renderChartSvg(heatmap, heatmapValues(brief), 'country-port-heatmap.vl.json') : '',
+    weekly: brief.weeklySessions.length > 0 ? await renderChartSvg(weekly, brief.weeklySessions, 'weekly-sessions.vl.json') : '',
+  };
   const minor = brief.findings.filter((finding) => !finding.headline);
   return templates.render({
     ...brief,
     charts,
+    trends,
+    overview,
     styles: templates.styles,
     headlineFindings: brief.findings.filter((finding) => finding.headline),
     otherFindings: minor.slice(0, MINOR_FINDINGS_SHOWN),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { CountrySection } from '../brief.js';
+import type { Brief, CountrySection } from '../brief.js';
 import { PortbriefError, messageOf } from '../errors.js';
 import { portLabel } from './helpers.js';
 
@@ -47,4 +47,32 @@ export function topPortsValues(section: CountrySection): object[] {
     sessions: row.sessions,
     status: row.newEntrant ? 'new entrant' : 'returning',
   }));
+}
+
+/** Ports per country shown in the share trend, so the lines stay readable. */
+const TREND_PORTS = 5;
+
+/** Builds the rows of a country's share-trend chart: its top ports' weekly shares. */
+export function shareTrendValues(section: CountrySection): object[] {
+  return section.topPorts.slice(0, TREND_PORTS).flatMap((row) =>
+    row.insight.trend.map((point) => ({ week: point.week, port: String(row.port), share: point.share })),
+  );
+}
+
+/** Ports in the heatmap: those most often in the shown countries' top lists. */
+const HEATMAP_PORTS = 15;
+
+/** Builds the rows of the country by port heatmap. */
+export function heatmapValues(brief: Brief): object[] {
+  const counts = new Map<number, number>();
+  for (const section of brief.countries) {
+    for (const row of section.topPorts) counts.set(row.port, (counts.get(row.port) ?? 0) + row.sessions);
+  }
+  const ports = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, HEATMAP_PORTS).map(([port]) => port).sort((a, b) => a - b);
+  return brief.countries.flatMap((section) =>
+    ports.map((port) => {
+      const row = section.topPorts.find((r) => r.port === port);
+      return { country: section.name, port: String(port), share: row?.share ?? 0, sessions: row?.sessions ?? 0 };
+    }),
+  );
 }

@@ -99,7 +99,11 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('joinList', (items: Array<string | number>) => joinList(items ?? []));
   handlebars.registerHelper('fewSources', (ports: Array<{ port: number; sources: number }>) => fewSourcesSentence(ports ?? []));
   handlebars.registerHelper('points', (value: number) => formatPoints(value));
-  handlebars.registerHelper('fixed', (value: number, digits: number) => (typeof value === 'number' ? value.toFixed(typeof digits === 'number' ? digits : 1) : ''));
+  handlebars.registerHelper('fixed', (value: number, digits: unknown) => {
+    if (typeof value !== 'number') return '';
+    return value.toFixed(typeof digits === 'number' ? digits : 1);
+  });
+  handlebars.registerHelper('ratio', (part: number, whole: number) => (whole > 0 ? part / whole : 0));
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   handlebars.registerHelper('gt', (a: number, b: number) => a > b);
 }

@@ -26,17 +26,22 @@ export async function loadTemplates(dirs: string | string[]): Promise<BriefTempl
 
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
+  annotateHelperErrors(handlebars);
 
   const partials = new Map<string, string>();
   for (const folder of [...folders].reverse()) {
-    for (const name of await listPartials(path.join(folder, 'partials'))) partials.set(name, path.join(folder, 'partials', name));
+    for (const name of await listPartials(path.join(folder, 'partials'))) partials.set(name.slice(0, -'.hbs'.length), path.join(folder, 'partials', name));
   }
+  const sources = new Map<string, string>();
+  for (const file of partials.values()) sources.set(file, await readTemplate(file));
+
   for (const [name, file] of [...partials.entries()].sort()) {
-    handlebars.registerPartial(name.slice(0, -'.hbs'.length), compileFile(handlebars, file, await readTemplate(file)));
+    const compiled = compileFile(handlebars, file, sources.get(file)!, new Set(partials.keys()));
+    handlebars.registerPartial(name, annotatePartialErrors(compiled, file));
   }
 
   const mainFile = await firstExisting(folders, MAIN);
-  const main = compileFile(handlebars, mainFile, await readTemplate(mainFile));
+  const main = compileFile(handlebars, mainFile, await readTemplate(mainFile), new Set(partials.keys()));
   const styles = await readTemplate(await firstExisting(folders, 'brief.css'));
   const chartsDir = path.dirname(await firstExisting(folders, path.join('charts', 'top-ports.vl.json')));
 
@@ -47,7 +52,8 @@ export async function loadTemplates(dirs: string | string[]): Promise<BriefTempl
       try {
         return main(context);
       } catch (error) {
-        throw new PortbriefError(`Template ${mainFile} (or a partial it uses) failed: ${messageOf(error)}`, { cause: error });
+        const where = (error as { templateFile?: string }).templateFile ?? mainFile;
+        throw new PortbriefError(`${where}: template failed while rendering: ${messageOf(error)}`, { cause: error });
       }
     },
   };
@@ -94,14 +100,70 @@ async function readTemplate(file: string): Promise<string> {
   }
 }
 
-/** Compiles eagerly (Handlebars compiles lazily by default) so syntax errors surface with their file. */
-function compileFile(handlebars: typeof Handlebars, file: string, source: string): Handlebars.TemplateDelegate {
+/** Helpers and block helpers that Handlebars itself provides. */
+const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+
+/**
+ * Compiles a template eagerly, because Handlebars compiles lazily by default,
+ * and checks it before any data is near. It checks syntax, unknown helpers and
+ * partials that no file provides. knownHelpersOnly makes a misspelt helper an
+ * error rather than a silent lookup. Errors name file, line and column.
+ */
+function compileFile(handlebars: typeof Handlebars, file: string, source: string, partialNames: Set<string>): Handlebars.TemplateDelegate {
+  const knownHelpers = Object.fromEntries([...Object.keys(handlebars.helpers), ...BUILTIN_HELPERS].map((name) => [name, true]));
   try {
-    handlebars.precompile(source, { strict: false });
-    return handlebars.compile(source, { noEscape: false });
+    const ast = handlebars.parse(source);
+    checkPartials(ast, partialNames);
+    handlebars.precompile(ast, { knownHelpers, knownHelpersOnly: true });
+    return handlebars.compile(ast, { knownHelpers, knownHelpersOnly: true });
   } catch (error) {
-    const message = messageOf(error).split('\n');
-    const line = /line (\d+)/.exec(message[0])?.[1];
-    throw new PortbriefError(`${file}${line ? `:${line}` : ''}: template syntax error: ${message.join(' ').replace(/\s+/g, ' ')}`, { cause: error });
+    const located = error as { lineNumber?: number; column?: number; message: string };
+    const line = located.lineNumber ?? Number(/line (\d+)/.exec(located.message)?.[1] ?? NaN);
+    const where = Number.isFinite(line) ? `:${line}${located.column !== undefined ? `:${located.column + 1}` : ''}` : '';
+    const message = located.message.split('\n')[0].replace(/^Parse error on line \d+:?\s*/, 'parse error');
+    throw new PortbriefError(`${file}${where}: template error: ${message}`, { exitCode: EXIT.usage, cause: error });
+  }
+}
+
+/** Throws, with the statement's position, for a partial that no template file provides. */
+function checkPartials(ast: hbs.AST.Program, names: Set<string>): void {
+  const visitor = new Handlebars.Visitor();
+  const check = (node: hbs.AST.PartialStatement | hbs.AST.PartialBlockStatement) => {
+    const name = (node.name as hbs.AST.PathExpression).original;
+    if (node.name.type === 'PathExpression' && !names.has(name)) {
+      throw Object.assign(new Error(`partial '${name}' not found; partials are ${[...names].sort().join(', ')}`), {
+        lineNumber: node.loc.start.line,
+        column: node.loc.start.column,
+      });
+    }
+  };
+  visitor.PartialStatement = check;
+  visitor.PartialBlockStatement = check;
+  visitor.accept(ast);
+}
+
+/** Wraps a partial so an error raised inside it names its file (the innermost file wins). */
+function annotatePartialErrors(compiled: Handlebars.TemplateDelegate, file: string): Handlebars.TemplateDelegate {
+  return (context, options) => {
+    try {
+      return compiled(context, options);
+    } catch (error) {
+      if (error instanceof Error && !('templateFile' in error)) Object.assign(error, { templateFile: file });
+      throw error;
+    }
+  };
+}
+
+/** Wraps every helper so its errors name the helper that failed. */
+function annotateHelperErrors(handlebars: typeof Handlebars): void {
+  for (const [name, helper] of Object.entries(handlebars.helpers)) {
+    if (BUILTIN_HELPERS.includes(name)) continue;
+    handlebars.registerHelper(name, function (this: unknown, ...args: unknown[]) {
+      try {
+        return (helper as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (error) {
+        throw new Error(`helper '${name}' failed: ${messageOf(error)}`, { cause: error });
+      }
+    });
   }
 }

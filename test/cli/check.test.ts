@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkDeployment } from '../../src/check.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { tempDir } from '../helpers/temp.js';
+
+const DEMO_CONFIG = path.join(PROJECT_ROOT, 'demo', 'portbrief.yaml');
+
+describe('checkDeployment', () => {
+  it('passes the demo deployment, warning about the unset password', async () => {
+    const results = await checkDeployment(DEMO_CONFIG);
+    expect(results.filter((r) => r.problem)).toEqual([]);
+    expect(results.find((r) => r.subject === 'mail password')?.warning).toContain('PORTBRIEF_SMTP_PASSWORD is not set here');
+    expect(results.map((r) => r.subject)).toEqual(expect.arrayContaining(['query queries/top_ports.sql', 'source tpot', 'GeoIP database (embedded)']));
+  });
+
+  it('names a broken template override by file and line', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'overrides', 'partials'), { recursive: true });
+    writeFileSync(path.join(dir, 'overrides', 'partials', 'summary.hbs'), '<section>\n{{#each findings}}\n</section>\n');
+    writeFileSync(
+      path.join(dir, 'portbrief.yaml'),
+      `sources:\n  - name: tpot\n    format: csv\n    path: ${JSON.stringify(path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz'))}\n    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port }\ntemplates: overrides\n`,
+    );
+
+    const results = await checkDeployment(path.join(dir, 'portbrief.yaml'));
+
+    const failed = results.filter((r) => r.problem);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].subject).toContain('templates of client default');
+    expect(failed[0].problem).toMatch(new RegExp(`^${path.join(dir, 'overrides', 'partials', 'summary.hbs')}:\\d+(:\\d+)?: template error: `));
+  });
+
+  it('names a query file with a syntax error', async () => {
+    const queries = tempDir();
+    writeFileSync(path.join(queries, 'macros.sql'), 'SELECT 1;\n');
+    writeFileSync(path.join(queries, 'top_ports.sql'), 'SELEC country FROM weekly_ports;\n');
+
+    const results = await checkDeployment(DEMO_CONFIG, { queriesDir: queries });
+
+    const failed = results.filter((r) => r.problem);
+    expect(failed.map((r) => r.subject)).toEqual(['query queries/top_ports.sql']);
+    expect(failed[0].problem).toContain('syntax error at or near "SELEC"');
+  });
+
+  it('reports a config it cannot load and stops there', async () => {
+    const results = await checkDeployment('/nonexistent/portbrief.yaml');
+    expect(results[0]).toEqual({ subject: 'config /nonexistent/portbrief.yaml', problem: 'Cannot read config /nonexistent/portbrief.yaml: not found. Pass an existing YAML file with --config.' });
+  });
+});

@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TEMPLATES_DIR } from '../../src/paths.js';
+import { renderBriefHtml } from '../../src/render/brief-html.js';
+import { loadTemplates } from '../../src/render/templates.js';
+import { briefFixture } from '../helpers/brief-fixture.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** Makes a template override folder holding one partial with the given text. */
+function override(partial: string, text: string): string {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'partials'));
+  writeFileSync(path.join(dir, 'partials', `${partial}.hbs`), text);
+  return dir;
+}
+
+describe('loadTemplates errors', () => {
+  it('names file, line and column of a syntax error', async () => {
+    const dir = override('cover', '<header>\n  {{#if title}}\n  <h1>{{title}}</h1>\n</header>\n');
+    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(new RegExp(`^${path.join(dir, 'partials', 'cover.hbs')}:\\d+(:\\d+)?: template error: `));
+  });
+
+  it('names a missing partial with its position', async () => {
+    const dir = override('cover', '<header>\n  {{> letterhead}}\n</header>\n');
+    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(`${path.join(dir, 'partials', 'cover.hbs')}:2:3: template error: partial 'letterhead' not found;`);
+  });
+
+  it('names an unknown helper with its position', async () => {
+    const dir = override('cover', '<header>\n  <h1>{{shout title}}</h1>\n</header>\n');
+    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(new RegExp(`^${path.join(dir, 'partials', 'cover.hbs')}:2:\\d+: template error: .*shout`));
+  });
+
+  it('names the partial and helper that threw while rendering', async () => {
+    const dir = override('cover', '<header>{{date title}}</header>\n');
+    const templates = await loadTemplates([dir, TEMPLATES_DIR]);
+    await expect(renderBriefHtml(briefFixture(), templates)).rejects.toThrow(
+      new RegExp(`^${path.join(dir, 'partials', 'cover.hbs')}: template failed while rendering: helper 'date' failed: Invalid time value`),
+    );
+  });
+
+  it('takes files from an override folder before the shipped ones', async () => {
+    const dir = override('cover', '<header class="custom">{{client.name}} special edition</header>\n');
+    const html = await renderBriefHtml(briefFixture(), await loadTemplates([dir, TEMPLATES_DIR]));
+    expect(html).toContain('<header class="custom">Example Client special edition</header>');
+    expect(html).toContain('<section class="methodology">');
+  });
+
+  it('rejects an override folder that does not exist', async () => {
+    await expect(loadTemplates(['/nonexistent/templates', TEMPLATES_DIR])).rejects.toThrow('Template override folder /nonexistent/templates not found.');
+  });
+});
