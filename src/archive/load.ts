@@ -98,7 +98,7 @@ export async function resolveSource(config: Config, index: number): Promise<Reso
   const pattern = path.resolve(config.baseDir, source.path);
 
   const files = fg.isDynamicPattern(source.path)
-    ? (await fg(fg.convertPathToPattern(config.baseDir) + '/' + source.path, { onlyFiles: true, absolute: true })).sort()
+    ? (await fg(path.isAbsolute(source.path) ? source.path : `${fg.convertPathToPattern(config.baseDir)}/${source.path}`, { onlyFiles: true, absolute: true })).sort()
     : [pattern];
   if (files.length === 0) {
     throw new PortbriefError(`${key}: no file matches '${source.path}' (relative to ${config.baseDir}). Check the pattern or the folder.`, {

@@ -1,5 +1,5 @@
 import type { Brief } from '../brief.js';
-import { heatmapValues, loadChartSpec, renderChartSvg, shareTrendValues, topPortsValues } from './charts.js';
+import { heatmapValues, renderChartSvg, shareTrendValues, topPortsValues } from './charts.js';
 import type { BriefTemplates } from './templates.js';
 
 /** Lower-confidence findings printed in the brief; the rest stay in brief.json. */
@@ -7,9 +7,7 @@ const MINOR_FINDINGS_SHOWN = 10;
 
 /** Renders the brief's HTML: one top-ports chart per country, then the templates over the model. */
 export async function renderBriefHtml(brief: Brief, templates: BriefTemplates): Promise<string> {
-  const [topPorts, shareTrend, heatmap, weekly] = await Promise.all(
-    ['top-ports.vl.json', 'share-trend.vl.json', 'country-port-heatmap.vl.json', 'weekly-sessions.vl.json'].map((name) => loadChartSpec(templates.chartsDir, name)),
-  );
+  const [topPorts, shareTrend, heatmap, weekly] = await templates.charts();
 
   const charts: Record<string, string> = {};
   const trends: Record<string, string> = {};

@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
+import { type PreparedChart, loadChartSpec, prepareChart } from './charts.js';
 import { registerHelpers } from './helpers.js';
 
 /** A compiled brief template set: the main template with its partials, helpers and styles. */
@@ -9,7 +10,11 @@ export interface BriefTemplates {
   render(context: object): string;
   styles: string;
   chartsDir: string;
+  /** The chart specs, compiled once per template set: top ports, share trend, heatmap, weekly sessions. */
+  charts(): Promise<PreparedChart[]>;
 }
+
+export const CHART_SPECS = ['top-ports.vl.json', 'share-trend.vl.json', 'country-port-heatmap.vl.json', 'weekly-sessions.vl.json'];
 
 const MAIN = 'brief.hbs';
 
@@ -45,9 +50,14 @@ export async function loadTemplates(dirs: string | string[]): Promise<BriefTempl
   const styles = await readTemplate(await firstExisting(folders, 'brief.css'));
   const chartsDir = path.dirname(await firstExisting(folders, path.join('charts', 'top-ports.vl.json')));
 
+  let charts: Promise<PreparedChart[]> | undefined;
   return {
     styles,
     chartsDir,
+    charts() {
+      charts ??= Promise.all(CHART_SPECS.map(async (name) => prepareChart(await loadChartSpec(chartsDir, name), name)));
+      return charts;
+    },
     render(context: object): string {
       try {
         return main(context);
