@@ -13,8 +13,7 @@ import { Ledger } from './deliver/ledger.js';
 import { type SendMail, smtpSender } from './deliver/mailer.js';
 import { loadMessageTemplates } from './deliver/message.js';
 import { publishBrief } from './deliver/publish.js';
-import { openCountryDatabase } from './enrich/geoip-database.js';
-import { loadRangeTable } from './enrich/range-cache.js';
+import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
 import { acquireLock } from './lock.js';
 import type { Logger } from './log.js';
@@ -88,7 +87,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   const previous = previousWeek(week);
 
   // Cheap checks first, so a bad database or template fails before the archive is read.
-  const geoip = await openCountryDatabase(config.geoip.country, config.file);
+  const geoip = await openConfiguredDatabases(config);
   const templates = await templatesByClient(config, options.templatesDir ?? TEMPLATES_DIR);
   const messageTemplates = await loadMessageTemplates(options.templatesDir ?? TEMPLATES_DIR);
 
@@ -135,7 +134,7 @@ async function analyse(
   options: WeeklyOptions,
   week: IsoWeek,
   previous: IsoWeek,
-  geoip: Awaited<ReturnType<typeof openCountryDatabase>>,
+  geoip: GeoipDatabases,
   log: Logger,
 ): Promise<Array<{ client: Client; brief: Brief }>> {
   const { config, now } = options;
@@ -146,11 +145,8 @@ async function analyse(
     requireWeekInArchive(config, week, archive);
     await assignClients(db, config.clients);
 
-    await timed(log, 'enrich', async () => {
-      await loadRangeTable(db, geoip, config.state, log);
-      await db.runFile('special_ranges.sql');
-      await db.run(await db.readQuery('enrich.sql'), { from: previous.start.toISOString(), to: week.end.toISOString() }, 'enrich.sql');
-    });
+    const databaseWarnings = checkDatabaseAges(geoip, week, log);
+    await timed(log, 'enrich', () => enrichSessions(db, geoip, { from: previous.start, to: week.end }, config.state, log));
 
     const registryUpdated = await loadPortRegistry(db);
     const quality = await qualityByClient(db, config, archive);
@@ -158,11 +154,30 @@ async function analyse(
       await buildWeeklyTables(db);
       const briefs = [];
       for (const client of config.clients) {
-        const ranking = await rankWeek(db, { client: client.id, week, previous, top: config.top, always: client.countries });
+        const ranking = await rankWeek(db, {
+          client: client.id,
+          week,
+          previous,
+          top: config.top,
+          always: client.countries,
+          withNetworks: geoip.asn !== undefined,
+        });
         const files = quality.get(client.id) ?? [];
         briefs.push({
           client,
-          brief: buildBrief({ config, client, files, week, previous, generatedAt: now, database: geoip.info, registryUpdated, archive, ranking }),
+          brief: buildBrief({
+            config,
+            client,
+            files,
+            week,
+            previous,
+            generatedAt: now,
+            databases: databaseInfos(geoip),
+            databaseWarnings,
+            registryUpdated,
+            archive,
+            ranking,
+          }),
         });
       }
       return briefs;

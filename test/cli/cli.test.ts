@@ -6,7 +6,7 @@ import type { Brief } from '../../src/brief.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { MAXMIND_TEST_DATA, SKIP_REASON, hasSharedData } from '../helpers/shared-data.js';
-import { SHARED_STATE_DIR, tempDir } from '../helpers/temp.js';
+import { runStateDir, tempDir } from '../helpers/temp.js';
 
 const DEMO_ARCHIVE = path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz');
 
@@ -34,7 +34,7 @@ function demoConfig(name: string, extra = ''): string {
       `    path: ${JSON.stringify(DEMO_ARCHIVE)}`,
       '    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port, proto: proto, sensor: sensor }',
       `output: ${JSON.stringify(path.join(dir, name))}`,
-      `state: ${JSON.stringify(SHARED_STATE_DIR)}`,
+      `state: ${JSON.stringify(runStateDir())}`,
       extra,
     ].join('\n'),
   );
@@ -46,9 +46,21 @@ describe('portbrief weekly on the demo archive', () => {
   const outputDir = path.join(dir, 'demo', '2025-W08');
 
   it('exits 0 and lists the files it wrote', () => {
-    expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual(['brief.json', 'brief.html', 'brief.pdf'].map((f) => path.join(outputDir, f)));
+  });
+
+  it('warns that the embedded database is newer than the week', () => {
+    // The pinned npm package was built in June 2026, more than a year after the demo week.
+    const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [
+        40,
+        'The country database geo-whois-asn-country.mmdb was built on 2026-06-17, 478 days after the end of week 2025-W08. ' +
+          'Addresses may have moved to other countries since that week, so some attributions may be wrong for it. ' +
+          'For an old week, point geoip.country at a database built near that week if you have one.',
+      ],
+    ]);
   });
 
   it('rejects placeholders and listen events with their reasons', () => {
@@ -59,7 +71,7 @@ describe('portbrief weekly on the demo archive', () => {
       { reason: 'placeholder record', rows: 685 },
       { reason: 'missing source IP', rows: 8 },
     ]);
-    expect(brief.database.embedded).toBe(true);
+    expect(brief.databases.map((database) => [database.role, database.embedded])).toEqual([['country', true]]);
   });
 
   it('prints a PDF whose countries and ports match brief.json', () => {

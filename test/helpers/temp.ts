@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
@@ -15,3 +15,17 @@ export function tempDir(prefix = 'portbrief-test-'): string {
  * range table is walked once and then read from its parquet cache.
  */
 export const SHARED_STATE_DIR = path.join(tmpdir(), 'portbrief-test-state');
+
+/**
+ * Creates a fresh state folder for one weekly run whose geoip/ folder links
+ * to the shared range cache. Runs then keep their own lock and ledger, so
+ * test files running at the same time never wait for each other's lock,
+ * while each range table is still built once.
+ */
+export function runStateDir(): string {
+  const dir = tempDir('portbrief-state-');
+  const cache = path.join(SHARED_STATE_DIR, 'geoip');
+  mkdirSync(cache, { recursive: true });
+  symlinkSync(cache, path.join(dir, 'geoip'));
+  return dir;
+}
