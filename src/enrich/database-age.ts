@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Returns a warning for each way a database's build date does not fit the
- * report week, or none. The week ends on Sunday 24:00 UTC (`week.end`); days
+ * report week, or none. The week ends on Sunday 24:00 UTC (`week.end`), and days
  * are whole days between that instant and the build time.
  */
 export function databaseAgeWarnings(database: DatabaseInfo, week: IsoWeek): string[] {
@@ -34,7 +34,7 @@ export function databaseAgeWarnings(database: DatabaseInfo, week: IsoWeek): stri
     return [
       `${subject}, ${formatNumber(daysBefore)} days before the end of week ${week.id}. ` +
         `Addresses that moved to ${moved} since then are attributed to their old ones. ` +
-        `Point ${key} at a database built less than ${MAX_DAYS_BEFORE_WEEK_END} days before the week's end.`,
+        `Point ${key} at a database built less than ${MAX_DAYS_BEFORE_WEEK_END} days before the week’s end.`,
     ];
   }
 
