@@ -24,6 +24,30 @@ export function embeddedDatabasePath(): string {
   return path.join(packageDir, 'geo-whois-asn-country.mmdb');
 }
 
+/**
+ * Decoded records by their offset in the data section, shared by all lookups
+ * of one reader. A range-table walk visits each network once, but most
+ * networks of a country database point at one of a few hundred records, so
+ * decoding each record once makes the walk several times faster. The map is
+ * emptied when full, which bounds memory for City databases with many records.
+ */
+class RecordCache {
+  private readonly records = new Map<string | number, unknown>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(offset: string | number): unknown {
+    return this.records.get(offset);
+  }
+
+  set(offset: string | number, record: unknown): void {
+    if (this.records.size >= this.maxEntries) this.records.clear();
+    this.records.set(offset, record);
+  }
+}
+
+const RECORD_CACHE_ENTRIES = 100_000;
+
 /** Database types that hold no country, by the `database_type` names MaxMind uses. */
 const NO_COUNTRY_TYPES = /ASN|ISP|Connection-Type|Domain|Anonymous/i;
 
@@ -65,7 +89,7 @@ async function openDatabase(role: DatabaseRole, file: string | undefined, origin
 
   let reader: Reader<Record<string, unknown>>;
   try {
-    reader = new Reader<Record<string, unknown>>(buffer);
+    reader = new Reader<Record<string, unknown>>(buffer, { cache: new RecordCache(RECORD_CACHE_ENTRIES) });
     // A database can open with a readable metadata section and a broken tree:
     // one lookup walks the tree far enough to find most such damage early.
     reader.get('1.1.1.1');
