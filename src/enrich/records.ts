@@ -12,8 +12,7 @@ export type DatabaseRecord = Record<string, unknown> | null;
  *
  * 1. `country.iso_code`: where MaxMind locates the network;
  * 2. else `registered_country.iso_code`: where the network is registered,
- *    which GeoIP2/GeoLite2 give when they have no location (for example for
- *    some anycast and satellite networks);
+ *    for GeoIP2/GeoLite2 records without a location;
  * 3. else the flat `country_code` field of ip-location-db style databases.
  *
  * `represented_country` (military bases, embassies) is not used, because the
@@ -27,7 +26,7 @@ export function countryOfRecord(record: DatabaseRecord): string | null {
   return country?.iso_code ?? registered?.iso_code ?? flat ?? null;
 }
 
-/** The autonomous system of a network: its number and the organisation that holds it. */
+/** The autonomous system of a network: its number and the organisation it is registered to. */
 export interface AutonomousSystem {
   asn: number;
   /** '' when the database names no organisation. */
