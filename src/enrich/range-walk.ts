@@ -1,3 +1,4 @@
+import { IPV4_BASE } from './address.js';
 import type { DatabaseRecord } from './records.js';
 
 /** A run of addresses with one value, as 128-bit keys (IPv4 at ::ffff:a.b.c.d). */
@@ -20,7 +21,6 @@ export interface RangeValue<T> {
   keyOf: (value: T) => string;
 }
 
-export const IPV4_BASE = 0xffff_0000_0000n;
 const IPV4_END = IPV4_BASE + 0xffff_ffffn;
 const IPV6_END = (1n << 128n) - 1n;
 

@@ -140,6 +140,16 @@ describe('portbrief errors', () => {
     expect(result.stderr).toContain(`portbrief: GeoIP database ${database} is not a valid MaxMind database`);
   });
 
+  it.skipIf(!hasSharedData)(`names a country database given as geoip.asn (${SKIP_REASON})`, () => {
+    const database = path.join(MAXMIND_TEST_DATA, 'GeoIP2-Country-Test.mmdb');
+    const file = demoConfig('country-as-asn', `geoip: { asn: ${JSON.stringify(database)} }`);
+    const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `portbrief: GeoIP database ${database} is a GeoIP2-Country database, which has no autonomous system (ASN) data. Check geoip.asn in ${file}; it must name a GeoLite2-ASN or GeoIP2-ISP .mmdb file.\n`,
+    );
+  });
+
   it('prints a stack trace only with --debug', () => {
     const database = path.join(dir, 'not-a-database.mmdb');
     writeFileSync(database, 'plain text');

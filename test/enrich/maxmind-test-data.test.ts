@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db.js';
+import { IPV4_BASE, formatKey } from '../../src/enrich/address.js';
 import { openConfiguredDatabases } from '../../src/enrich/enrich.js';
 import { asnOfRecord, countryOfRecord } from '../../src/enrich/records.js';
 import { type Located, locate } from '../helpers/locate.js';
@@ -14,7 +15,6 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-const IPV4_BASE = 0xffff_0000_0000n;
 
 interface SourceNetwork {
   first: bigint;
@@ -57,16 +57,6 @@ function ipv6Key(text: string): bigint {
   return groups.reduce((value, group) => (value << 16n) + BigInt(`0x${group}`), 0n);
 }
 
-function keyText(key: bigint): string {
-  if (key >= IPV4_BASE && key <= IPV4_BASE + 0xffff_ffffn) {
-    const value = Number(key - IPV4_BASE);
-    return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
-  }
-  const groups: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((key >> shift) & 0xffffn).toString(16));
-  return groups.join(':');
-}
-
 /**
  * Lists the first and last address of every network with the record that
  * covers it: the most specific network of the source file holding it, as the
@@ -79,7 +69,7 @@ function probes(networks: SourceNetwork[]): Array<{ ip: string; record: Record<s
       const covering = networks
         .filter((other) => other.first <= key && key <= other.last)
         .reduce((best, other) => (other.prefixLength > best.prefixLength ? other : best));
-      result.push({ ip: keyText(key), record: covering.record });
+      result.push({ ip: formatKey(key), record: covering.record });
     }
   }
   return result;
