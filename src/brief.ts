@@ -32,7 +32,7 @@ export interface NetworkRow {
   share: number;
 }
 
-/** How the report week's sessions were located: one row per geo status. */
+/** The report week's sessions with one geo status: located in a country, a special-purpose block, or unknown. */
 export interface StatusRow {
   /** 'country', 'unknown' or a special-purpose label such as 'private'. */
   status: string;

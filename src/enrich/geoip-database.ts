@@ -56,8 +56,8 @@ const NO_ASN_TYPES = /Country|City|Connection-Type|Domain|Anonymous/i;
 
 /**
  * Opens a country database (GeoIP2/GeoLite2 Country or City, or the flat
- * `country_code` layout); without a file, the embedded one. `origin` says
- * where the file was named (`geoip.country in portbrief.yaml`, `--db`), so
+ * `country_code` layout); without a file, the embedded one. `origin` names
+ * where the file was given (`geoip.country in portbrief.yaml`, `--db`), so
  * errors point at what to change.
  */
 export function openCountryDatabase(file: string | undefined, origin: string): Promise<GeoipDatabase> {

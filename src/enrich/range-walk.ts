@@ -12,9 +12,9 @@ export interface AddressRange<T> {
 export type PrefixLookup = (ip: string) => [DatabaseRecord, number];
 
 /**
- * How a walk reads records: `valueOf` returns the value to store (null for
- * none), and `keyOf` returns a string that is equal for values that may be
- * merged into one range.
+ * The record reading of a walk: `valueOf` returns the value to store (null
+ * for none), and `keyOf` returns a string that is equal for values that may
+ * be merged into one range.
  */
 export interface RangeValue<T> {
   valueOf: (record: DatabaseRecord) => T | null;
