@@ -21,6 +21,8 @@ export interface PortRow {
   note: { text: string | null; tags: string[]; references: string[] } | null;
   /** Baseline, first-seen, surge and trend figures for the port. */
   insight: PortInsight;
+  /** The port's top source networks, best first; empty without an ASN database. */
+  networks: NetworkRow[];
 }
 
 /** Neighbouring ports in a country's top 20, reported together. */
@@ -28,6 +30,29 @@ export interface PortCluster {
   /** The service of a noted port in the cluster (RDP), or null. */
   service: string | null;
   ports: Array<{ port: number; rank: number; sessions: number; sources: number }>;
+}
+
+/** One autonomous system among the sources of a country's port. */
+export interface NetworkRow {
+  asn: number;
+  /** The AS organisation as the ASN database names it, '' when it names none. */
+  organisation: string;
+  sessions: number;
+  /** Distinct source addresses. */
+  sources: number;
+  /** Fraction (0-1) of the port's sessions from the country. */
+  share: number;
+}
+
+/** The report week's sessions with one geo status: located in a country, a special-purpose block, or unknown. */
+export interface StatusRow {
+  /** 'country', 'unknown' or a special-purpose label such as 'private'. */
+  status: string;
+  /** The status as the brief prints it. */
+  label: string;
+  sessions: number;
+  /** Fraction (0-1) of the week's sessions. */
+  share: number;
 }
 
 export interface CountrySection {
@@ -61,16 +86,21 @@ export interface Brief {
   /** Whether the archive has sessions in the previous week, so new entrants could be found. */
   comparisonAvailable: boolean;
   generatedAt: string;
-  database: DatabaseInfo;
+  /** The country database, then the ASN database when one is configured. */
+  databases: DatabaseInfo[];
+  /** Warnings about the databases' age relative to the report week, also written to the run log. */
+  databaseWarnings: string[];
   registry: { name: string; updated: string | null };
   /** Rows of the client's archive files, whatever their week. */
   totals: { rowsRead: number; accepted: number; rejected: number };
   files: FileQuality[];
   rejectReasons: Array<{ reason: string; rows: number }>;
   /** The report week's accepted sessions and how their sources were located. */
-  weekTotals: { sessions: number; located: number; countries: number; byStatus: Array<{ status: string; sessions: number }> };
+  weekTotals: { sessions: number; located: number; countries: number; byStatus: StatusRow[] };
   /** How many ports each country's table shows (top N). */
   portsShown: number;
+  /** How many source networks each port lists; 0 when the run has no ASN database. */
+  networksShown: number;
   countries: CountrySection[];
   newEntrants: Array<{ country: string; name: string; port: number; service: string; rank: number; sources: number }>;
   /** Findings, most important first; each names the brief.json path of its numbers. */

@@ -5,7 +5,7 @@ import { loadPortNotes } from './analyse/port-notes.js';
 import { type Config, loadConfig } from './config/load.js';
 import { Database } from './db.js';
 import { loadMessageTemplates } from './deliver/message.js';
-import { openCountryDatabase } from './enrich/geoip-database.js';
+import { openConfiguredDatabases } from './enrich/enrich.js';
 import { messageOf } from './errors.js';
 import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
@@ -59,7 +59,7 @@ export async function checkDeployment(configFile: string, options: { templatesDi
     templates.html(sampleBrief());
   });
   await attempt(`port notes ${checked.analysis.notes ?? 'data/port-notes.yaml'}`, () => loadPortNotes(checked.analysis.notes));
-  await attempt(`GeoIP database ${checked.geoip.country ?? '(embedded)'}`, () => openCountryDatabase(checked.geoip.country, checked.file));
+  await attempt(`GeoIP databases (country: ${checked.geoip.country ?? 'embedded'}${checked.geoip.asn ? `, ASN: ${checked.geoip.asn}` : ''})`, () => openConfiguredDatabases(checked));
   if (checked.mail?.passwordEnv && checked.mail.password === undefined) {
     results.push({ subject: 'mail password', warning: `the environment variable ${checked.mail.passwordEnv} is not set here; a weekly run that sends mail will need it` });
   }

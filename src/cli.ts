@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkDeployment } from './check.js';
 import { loadConfig } from './config/load.js';
+import { runGeoipCommand } from './enrich/geoip-command.js';
 import { EXIT, PortbriefError } from './errors.js';
 import { createLogger } from './log.js';
 import { startPreview } from './preview.js';
@@ -95,6 +96,22 @@ program
       process.once('SIGTERM', resolve);
     });
     await preview.close();
+  });
+
+program
+  .command('geoip')
+  .description(
+    'Print what portbrief attributes each address to, one tab-separated line per address: address, country code or ' +
+      'special-purpose label (private, loopback, ...) or unknown, network (CIDR) in the country database, ASN, ' +
+      "organisation, and the ASN database's network; '-' where there is none.",
+  )
+  .argument('<ip...>', 'IPv4 or IPv6 addresses (also IPv4-mapped ::ffff:a.b.c.d and IPv4 as a decimal integer)')
+  .option('--db <file>', 'country database (.mmdb); default: geoip.country of --config, else the embedded database')
+  .option('--asn <file>', 'ASN database (.mmdb, GeoLite2-ASN or GeoIP2-ISP); default: geoip.asn of --config, else none')
+  .option('-c, --config <file>', 'YAML config file whose geoip section names the databases')
+  .action(async (addresses: string[], options: { db?: string; asn?: string; config?: string }) => {
+    const lines = await runGeoipCommand({ addresses, ...options });
+    process.stdout.write(`${lines.join('\n')}\n`);
   });
 
 async function main(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Handlebars from 'handlebars';
 import type { Brief } from './brief.js';
 import type { Config } from './config/load.js';
-import { openCountryDatabase } from './enrich/geoip-database.js';
+import { openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, PortbriefError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
 import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
@@ -55,7 +55,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   const rebuild = async (kind: 'templates' | 'analysis') => {
     try {
       if (kind === 'analysis' || brief === null) {
-        const geoip = await openCountryDatabase(config.geoip.country, config.file);
+        const geoip = await openConfiguredDatabases(config);
         const briefs = await analyse({ config, now: options.now, storeHistory: false }, week, previousWeek(week), geoip, log);
         brief = briefs.find((entry) => entry.client.id === client.id)!.brief;
       }

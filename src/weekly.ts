@@ -13,8 +13,7 @@ import { Ledger } from './deliver/ledger.js';
 import { type SendMail, smtpSender } from './deliver/mailer.js';
 import { loadMessageTemplates } from './deliver/message.js';
 import { publishBrief } from './deliver/publish.js';
-import { openCountryDatabase } from './enrich/geoip-database.js';
-import { loadRangeTable } from './enrich/range-cache.js';
+import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
 import { acquireLock } from './lock.js';
 import type { Logger } from './log.js';
@@ -95,7 +94,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   const previous = previousWeek(week);
 
   // Cheap checks first, so a bad database or template fails before the archive is read.
-  const geoip = await openCountryDatabase(config.geoip.country, config.file);
+  const geoip = await openConfiguredDatabases(config);
   const templates = await templatesByClient(config, options.templatesDir ?? TEMPLATES_DIR);
   const messageTemplates = await loadMessageTemplates(options.templatesDir ?? TEMPLATES_DIR);
 
@@ -145,7 +144,7 @@ export async function analyse(
   options: Pick<WeeklyOptions, 'config' | 'now' | 'rebuildHistory'> & { storeHistory?: boolean },
   week: IsoWeek,
   previous: IsoWeek,
-  geoip: Awaited<ReturnType<typeof openCountryDatabase>>,
+  geoip: GeoipDatabases,
   log: Logger,
 ): Promise<Array<{ client: Client; brief: Brief }>> {
   const { config, now } = options;
@@ -161,12 +160,8 @@ export async function analyse(
     requireWeekInArchive(config, week, archive);
     await assignClients(db, config.clients);
 
-    await timed(log, 'enrich', async () => {
-      await loadRangeTable(db, geoip, config.state, log);
-      await db.runFile('special_ranges.sql');
-      await loadScannerNetworks(db, config);
-      await db.run(await db.readQuery('enrich.sql'), { from: windowStart.start.toISOString(), to: week.end.toISOString() }, 'enrich.sql');
-    });
+    const databaseWarnings = checkDatabaseAges(geoip, week, log);
+    await timed(log, 'enrich', () => enrichSessions(db, geoip, { from: windowStart.start, to: week.end }, config.state, log, config.analysis.scanners));
 
     const registryUpdated = await loadPortRegistry(db);
     const quality = await qualityByClient(db, config, archive);
@@ -182,7 +177,15 @@ export async function analyse(
       });
       const briefs = [];
       for (const client of config.clients) {
-        const ranking = await rankWeek(db, { client: client.id, week, previous, windowWeeks, top: config.top, always: client.countries });
+        const ranking = await rankWeek(db, {
+          client: client.id,
+          week,
+          previous,
+          windowWeeks,
+          top: config.top,
+          always: client.countries,
+          withNetworks: geoip.asn !== undefined,
+        });
         const files = quality.get(client.id) ?? [];
         const brief = buildBrief({
           config,
@@ -191,7 +194,8 @@ export async function analyse(
           week,
           previous,
           generatedAt: now,
-          database: geoip.info,
+          databases: databaseInfos(geoip),
+          databaseWarnings,
           registryUpdated,
           archive,
           ranking,
@@ -265,25 +269,6 @@ async function deliver(
     smtp?.close();
     ledger?.close();
   }
-}
-
-/** Loads the config's known scanner networks into scanner_ranges. */
-async function loadScannerNetworks(db: Database, config: Config): Promise<void> {
-  await db.run('CREATE OR REPLACE TABLE scanner_networks (name VARCHAR NOT NULL, cidr VARCHAR NOT NULL)');
-  const appender = await db.connection.createAppender('scanner_networks');
-  try {
-    for (const scanner of config.analysis.scanners) {
-      for (const network of scanner.networks) {
-        appender.appendVarchar(scanner.name);
-        appender.appendVarchar(network);
-        appender.endRow();
-      }
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-  await db.runFile('scanner_ranges.sql');
 }
 
 /** Compiles each client's template set once; clients without overrides share one. */

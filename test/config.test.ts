@@ -23,11 +23,17 @@ describe('validateConfig', () => {
   it('fills defaults and resolves paths against the config folder', () => {
     const config = validateConfig(minimal, '/srv/briefs/portbrief.yaml');
     expect(config.timezone).toBe('UTC');
-    expect(config.top).toEqual({ countries: 5, ports: 10 });
+    expect(config.top).toEqual({ countries: 5, ports: 10, networks: 3 });
     expect(config.output).toBe('/srv/briefs/reports');
     expect(config.state).toBe('/srv/briefs/state');
     expect(config.geoip.country).toBeUndefined();
+    expect(config.geoip.asn).toBeUndefined();
     expect(config.brief.tlp).toBe('TLP:CLEAR');
+  });
+
+  it('resolves both GeoIP database paths', () => {
+    const config = validateConfig({ ...minimal, geoip: { country: 'geo/Country.mmdb', asn: '/var/lib/GeoIP/GeoLite2-ASN.mmdb' } }, '/srv/briefs/portbrief.yaml');
+    expect(config.geoip).toEqual({ country: '/srv/briefs/geo/Country.mmdb', asn: '/var/lib/GeoIP/GeoLite2-ASN.mmdb' });
   });
 
   it('names the file and key path of an unknown key', () => {

@@ -6,6 +6,7 @@ import { validateConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log.js';
 import { PdfPrinter } from '../src/render/pdf.js';
 import { runWeekly, type WeeklyResult } from '../src/weekly.js';
+import { capturingLogger } from './helpers/log-capture.js';
 import { pdfText } from './helpers/pdf-text.js';
 import { GEOLITE2_2019, MARX_CSV, SKIP_REASON, hasSharedData } from './helpers/shared-data.js';
 import { tempDir } from './helpers/temp.js';
@@ -16,6 +17,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
   let printer: PdfPrinter;
   let result: WeeklyResult;
   let brief: Brief;
+  const { log, lines } = capturingLogger();
 
   beforeAll(async () => {
     printer = await PdfPrinter.launch();
@@ -28,7 +30,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
       },
       path.join(output, 'portbrief.yaml'),
     );
-    result = await runWeekly({ config, week: '2013-W21', now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer });
+    result = await runWeekly({ config, week: '2013-W21', now: new Date('2026-12-04T12:00:00Z'), log, printer });
     brief = result.clients[0].brief;
   });
   afterAll(async () => {
@@ -68,15 +70,39 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
   it('writes brief.json matching the returned model', () => {
     const json = JSON.parse(readFileSync(path.join(result.clients[0].outputDir, 'brief.json'), 'utf8')) as Brief;
     expect(json.week).toBe('2013-W21');
-    expect(json.database).toMatchObject({ name: 'GeoLite2-Country', buildDate: '2019-12-24T17:40:14.000Z' });
+    expect(json.databases).toEqual([
+      {
+        role: 'country',
+        name: 'GeoLite2-Country',
+        type: 'GeoLite2-Country',
+        description: 'GeoLite2 Country database',
+        file: 'GeoLite2-Country_build-2019-12-24.mmdb',
+        buildDate: '2019-12-24T17:40:14.000Z',
+        licence: 'CC BY-SA 4.0',
+        attribution: 'This product includes GeoLite2 data created by MaxMind, available from https://www.maxmind.com.',
+        embedded: false,
+      },
+    ]);
     expect(json.totals).toEqual({ rowsRead: 451_581, accepted: 451_581, rejected: 0 });
     expect(json.weekTotals.byStatus).toEqual([
-      { status: 'country', sessions: 15_056 },
-      { status: 'private', sessions: 64 },
-      { status: 'unknown', sessions: 12 },
+      { status: 'country', label: 'Located in a country', sessions: 15_056, share: 15_056 / 15_132 },
+      { status: 'private', label: 'Private network (10/8, 172.16/12, 192.168/16, fc00::/7)', sessions: 64, share: 64 / 15_132 },
+      { status: 'unknown', label: 'Not covered by the GeoIP database (unknown)', sessions: 12, share: 12 / 15_132 },
     ]);
+    expect(json.networksShown).toBe(0);
+    expect(json.countries[0].topPorts[0].networks).toEqual([]);
     expect(json.countries).toEqual(brief.countries);
     expect(result.exitCode).toBe(0);
+  });
+
+  it('warns that the database is years newer than the week', () => {
+    const warning =
+      'The country database GeoLite2-Country_build-2019-12-24.mmdb was built on 2019-12-24, 2,402 days after the end of week 2013-W21. ' +
+      'Addresses may have moved to other countries since that week, so some attributions may be wrong for it. ' +
+      'For an old week, point geoip.country at a database built near that week if you have one.';
+    expect(brief.databaseWarnings).toEqual([warning]);
+    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).toEqual([warning]);
+    expect(pdfText(path.join(result.clients[0].outputDir, 'brief.pdf')).replace(/\s+/g, ' ')).toContain(warning);
   });
 
   it('prints a PDF whose text carries the week, countries and ports', () => {
@@ -86,7 +112,11 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
     expect(text).toMatch(/F\d+ Port 445 \(microsoft-ds\) entered China’s top 10 at #9, up from #23 \(43 distinct sources\)\./);
     expect(text).toMatch(/1\s+1433\s+ms-sql-s\*\s+2,976\s+685\s+46\.3%/);
     expect(text).toMatch(/9\s+445\s+microsoft-ds\*\s+86\s+43\s+1\.3%\s+NEW\s+▲14 \(from #23\)/);
-    expect(text).toContain('Source countries come from GeoLite2-Country (GeoLite2-Country_build-2019-12-24.mmdb)');
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      'Countries: GeoLite2-Country (file GeoLite2-Country_build-2019-12-24.mmdb), type GeoLite2-Country, built 2019-12-24, licence CC BY-SA 4.0.',
+    );
+    expect(text).toMatch(/Private network \(10\/8, 172.16\/12, 192.168\/16, fc00::\/7\)\s+64\s+0.4%/);
+    expect(text).toContain('else its registered country');
   });
 });
 

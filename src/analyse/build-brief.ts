@@ -1,7 +1,8 @@
 import { type ArchiveLoad, type FileQuality, sumTotals } from '../archive/load.js';
 import type { Brief, CountrySection } from '../brief.js';
 import type { Client, Config } from '../config/load.js';
-import type { DatabaseInfo } from '../enrich/geoip-database.js';
+import type { DatabaseInfo } from '../enrich/database-info.js';
+import { geoStatusLabel } from '../enrich/geo-status.js';
 import { countryName } from '../render/helpers.js';
 import type { IsoWeek } from '../week.js';
 import { type AnalysisSettings, baselineWeeksOf, portClusters, portInsights } from './findings.js';
@@ -18,7 +19,9 @@ export interface BriefInputs {
   week: IsoWeek;
   previous: IsoWeek;
   generatedAt: Date;
-  database: DatabaseInfo;
+  /** The country database, then the ASN database when one is configured. */
+  databases: DatabaseInfo[];
+  databaseWarnings: string[];
   registryUpdated: string | null;
   archive: ArchiveLoad;
   ranking: WeekRanking;
@@ -31,6 +34,8 @@ export interface BriefInputs {
 export function buildBrief(inputs: BriefInputs): Brief {
   const { week, ranking, archive, files } = inputs;
   const located = ranking.byStatus.find((row) => row.status === 'country')?.sessions ?? 0;
+  const weekSessions = ranking.byStatus.reduce((sum, row) => sum + row.sessions, 0);
+  const withNetworks = inputs.databases.some((database) => database.role === 'asn');
 
   const { settings, notes } = inputs;
   const report = week.id;
@@ -85,6 +90,15 @@ export function buildBrief(inputs: BriefInputs): Brief {
           newEntrant: port.new_entrant,
           note: note ? { text: note.note ?? null, tags: note.tags, references: note.references } : null,
           insight: insights.get(port.port)!,
+          networks: ranking.networks
+            .filter((network) => network.country === row.country && network.port === port.port)
+            .map((network) => ({
+              asn: network.asn,
+              organisation: network.organisation,
+              sessions: network.sessions,
+              sources: network.sources,
+              share: network.share,
+            })),
         };
       }),
     };
@@ -125,7 +139,8 @@ export function buildBrief(inputs: BriefInputs): Brief {
     previousWeek: inputs.previous.id,
     comparisonAvailable: ranking.comparisonAvailable,
     generatedAt: inputs.generatedAt.toISOString(),
-    database: inputs.database,
+    databases: inputs.databases,
+    databaseWarnings: inputs.databaseWarnings,
     registry: { name: REGISTRY_NAME, updated: inputs.registryUpdated },
     totals: sumTotals(files),
     files,
@@ -133,12 +148,18 @@ export function buildBrief(inputs: BriefInputs): Brief {
       .map(([reason, rows]) => ({ reason, rows }))
       .sort((a, b) => b.rows - a.rows || a.reason.localeCompare(b.reason)),
     weekTotals: {
-      sessions: ranking.byStatus.reduce((sum, row) => sum + row.sessions, 0),
+      sessions: weekSessions,
       located,
       countries: ranking.countryCount,
-      byStatus: ranking.byStatus,
+      byStatus: ranking.byStatus.map((row) => ({
+        status: row.status,
+        label: geoStatusLabel(row.status),
+        sessions: row.sessions,
+        share: weekSessions === 0 ? 0 : row.sessions / weekSessions,
+      })),
     },
     portsShown: inputs.config.top.ports,
+    networksShown: withNetworks ? inputs.config.top.networks : 0,
     countries,
     newEntrants,
     findings,

@@ -23,9 +23,23 @@ export interface TopPortRow {
   registry_status: 'assigned' | 'unassigned' | 'reserved';
 }
 
+/** One source network (autonomous system) behind a shown port. */
+export interface TopNetworkRow {
+  country: string;
+  port: number;
+  position: number;
+  asn: number;
+  organisation: string;
+  sessions: number;
+  sources: number;
+  share: number;
+}
+
 export interface WeekRanking {
   countries: CountryRow[];
   ports: TopPortRow[];
+  /** Empty when the run has no ASN database. */
+  networks: TopNetworkRow[];
   comparisonAvailable: boolean;
   byStatus: Array<{ status: string; sessions: number }>;
   /** Countries with located sessions in the week, shown or not. */
@@ -82,12 +96,14 @@ export interface RankRequest {
   week: IsoWeek;
   previous: IsoWeek;
   windowWeeks: string[];
-  top: { countries: number; ports: number };
+  top: { countries: number; ports: number; networks: number };
+  /** Whether sessions carry autonomous systems (an ASN database is configured). */
+  withNetworks: boolean;
   /** Countries to show even outside the top ones. */
   always: string[];
 }
 
-/** Reads back one client's top countries for the week, their top ports, and how its sources were located. */
+/** Reads back one client's top countries for the week, their top ports and those ports' source networks, and how its sources were located. */
 export async function rankWeek(db: Database, request: RankRequest): Promise<WeekRanking> {
   const { client, week, previous, top } = request;
   const countries = (await db.queryFile('top_countries.sql', {
@@ -108,6 +124,17 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
           ports: top.ports,
           countries: new TextList(codes),
         })) as unknown as TopPortRow[]);
+
+  const networks =
+    codes.length === 0 || !request.withNetworks
+      ? []
+      : ((await db.queryFile('top_networks.sql', {
+          client,
+          week: week.id,
+          ports: top.ports,
+          countries: new TextList(codes),
+          networks: top.networks,
+        })) as unknown as TopNetworkRow[]);
 
   const counts = await db.query(
     `SELECT count(*) FILTER (WHERE week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE week = $week)::INTEGER AS current
@@ -165,6 +192,7 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
     countryWeeks,
     seenBefore,
     scanners: scanners.map((row) => ({ name: String(row.name), sessions: Number(row.sessions), sources: Number(row.sources) })),
+    networks,
     comparisonAvailable: Number(counts[0].previous) > 0,
     countryCount: Number(counts[0].current),
     byStatus: byStatus.map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),

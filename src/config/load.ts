@@ -30,7 +30,7 @@ export type { MailConfig, SourceConfig };
 export interface Config extends Omit<RawConfig, 'geoip' | 'clients' | 'mail'> {
   file: string;
   baseDir: string;
-  geoip: { country?: string };
+  geoip: { country?: string; asn?: string };
   clients: Client[];
   mail?: MailConfig & { password?: string };
 }
@@ -102,7 +102,10 @@ export function validateConfig(data: unknown, file: string, options: LoadOptions
     ...raw,
     file,
     baseDir,
-    geoip: { country: raw.geoip.country === undefined ? undefined : resolve(raw.geoip.country) },
+    geoip: {
+      country: raw.geoip.country === undefined ? undefined : resolve(raw.geoip.country),
+      asn: raw.geoip.asn === undefined ? undefined : resolve(raw.geoip.asn),
+    },
     clients,
     mail,
     templates: raw.templates === undefined ? undefined : resolve(raw.templates),

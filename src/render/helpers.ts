@@ -33,6 +33,11 @@ export function portLabel(port: number, service: string | undefined): string {
   return service ? `${port} (${service})` : String(port);
 }
 
+/** Names an autonomous system as analysts write it: AS15169 Google LLC, or AS15169 when the database names no organisation. */
+export function asLabel(asn: number, organisation: string | undefined): string {
+  return organisation ? `AS${asn} ${organisation}` : `AS${asn}`;
+}
+
 /** Returns `count word` with the plural form when count is not 1: 1 source, 2 sources. */
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
   return `${formatNumber(count)} ${count === 1 ? singular : plural}`;
@@ -89,6 +94,7 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('number', (value: number) => formatNumber(value));
   handlebars.registerHelper('percent', (value: number, digits: unknown) => formatPercent(value, typeof digits === 'number' ? digits : 1));
   handlebars.registerHelper('countryName', (code: string) => countryName(code));
+  handlebars.registerHelper('asLabel', (asn: number, organisation: string) => asLabel(asn, organisation));
   handlebars.registerHelper('portLabel', (port: number, service: string) => portLabel(port, service));
   handlebars.registerHelper('plural', (count: number, singular: string, plural: unknown) =>
     pluralize(count, singular, typeof plural === 'string' ? plural : undefined),

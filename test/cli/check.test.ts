@@ -12,7 +12,7 @@ describe('checkDeployment', () => {
     const results = await checkDeployment(DEMO_CONFIG);
     expect(results.filter((r) => r.problem)).toEqual([]);
     expect(results.find((r) => r.subject === 'mail password')?.warning).toContain('PORTBRIEF_SMTP_PASSWORD is not set here');
-    expect(results.map((r) => r.subject)).toEqual(expect.arrayContaining(['query queries/top_ports.sql', 'source tpot', 'GeoIP database (embedded)']));
+    expect(results.map((r) => r.subject)).toEqual(expect.arrayContaining(['query queries/top_ports.sql', 'source tpot', 'GeoIP databases (country: embedded)']));
   });
 
   it('names a broken template override by file and line', async () => {

@@ -47,9 +47,21 @@ describe('portbrief weekly on the demo archive', () => {
   const outputDir = path.join(dir, 'demo', '2025-W08');
 
   it('exits 0 and lists the files it wrote', () => {
-    expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual(['brief.json', 'brief.html', 'brief.pdf'].map((f) => path.join(outputDir, f)));
+  });
+
+  it('warns that the embedded database is newer than the week', () => {
+    // The pinned npm package was built in June 2026, more than a year after the demo week.
+    const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [
+        40,
+        'The country database geo-whois-asn-country.mmdb was built on 2026-06-17, 478 days after the end of week 2025-W08. ' +
+          'Addresses may have moved to other countries since that week, so some attributions may be wrong for it. ' +
+          'For an old week, point geoip.country at a database built near that week if you have one.',
+      ],
+    ]);
   });
 
   it('rejects placeholders and listen events with their reasons', () => {
@@ -60,7 +72,7 @@ describe('portbrief weekly on the demo archive', () => {
       { reason: 'placeholder record', rows: 685 },
       { reason: 'missing source IP', rows: 8 },
     ]);
-    expect(brief.database.embedded).toBe(true);
+    expect(brief.databases.map((database) => [database.role, database.embedded])).toEqual([['country', true]]);
   });
 
   it('prints a PDF whose countries and ports match brief.json', () => {
@@ -127,6 +139,16 @@ describe('portbrief errors', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(`portbrief: GeoIP database ${database} is not a valid MaxMind database`);
+  });
+
+  it.skipIf(!hasSharedData)(`names a country database given as geoip.asn (${SKIP_REASON})`, () => {
+    const database = path.join(MAXMIND_TEST_DATA, 'GeoIP2-Country-Test.mmdb');
+    const file = demoConfig('country-as-asn', `geoip: { asn: ${JSON.stringify(database)} }`);
+    const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `portbrief: GeoIP database ${database} is a GeoIP2-Country database, which has no autonomous system (ASN) data. Check geoip.asn in ${file}; it must name a GeoLite2-ASN or GeoIP2-ISP .mmdb file.\n`,
+    );
   });
 
   it('prints a stack trace only with --debug', () => {

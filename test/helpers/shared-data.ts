@@ -21,3 +21,5 @@ export function sharedFile(...parts: string[]): string {
 export const GEOLITE2_2019 = sharedFile('geolite2-country-2019-ccbysa', 'GeoLite2-Country_build-2019-12-24.mmdb');
 export const MARX_CSV = sharedFile('marx-honeypot', 'marx.csv.gz');
 export const MAXMIND_TEST_DATA = sharedFile('maxmind-test-data');
+/** Glob of the ufw firewall logs (syslog lines with SRC= and DPT=). */
+export const UFW_LOGS = sharedFile('ufw-vps-2024', '*.log.gz');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
@@ -22,3 +22,17 @@ export const SHARED_STATE_DIR = path.join(tmpdir(), 'portbrief-test-state');
  * when the run ends, so parallel runs never share a lock or ledger.
  */
 export const STATE_DIRS = process.env.PORTBRIEF_TEST_STATES ?? path.join(tmpdir(), 'portbrief-test-states');
+
+/**
+ * Creates a fresh state folder for one weekly run whose geoip/ folder links
+ * to the shared range cache. Runs then keep their own lock and ledger, so
+ * test files running at the same time never wait for each other's lock,
+ * while each range table is still built once.
+ */
+export function runStateDir(): string {
+  const dir = tempDir('portbrief-state-');
+  const cache = path.join(SHARED_STATE_DIR, 'geoip');
+  mkdirSync(cache, { recursive: true });
+  symlinkSync(cache, path.join(dir, 'geoip'));
+  return dir;
+}

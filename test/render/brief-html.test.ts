@@ -20,6 +20,39 @@ describe('renderBriefHtml', () => {
     expect(html).toContain('>1,180<');
   });
 
+  it('lists source networks under their port', async () => {
+    const html = await renderBriefHtml(briefFixture(), await loadTemplates(TEMPLATES_DIR));
+
+    expect(html).toContain(
+      'Networks: AS58224 Iran Telecommunication Company PJS 70.0% (420 sessions, 21 sources); AS44244 Iran Cell Service and Communication Company 15.0% (90 sessions, 5 sources)</td>',
+    );
+    expect(html).toContain('Networks: AS16509 100.0% (180 sessions, 9 sources)</td>');
+    expect(html).toContain('Networks: each port’s top 3 source autonomous systems by sessions, with their share of the port’s sessions from Iran.');
+  });
+
+  it('omits networks without an ASN database', async () => {
+    const brief = briefFixture({ networksShown: 0, databases: briefFixture().databases.slice(0, 1) });
+    for (const section of brief.countries) for (const port of section.topPorts) port.networks = [];
+
+    const html = await renderBriefHtml(brief, await loadTemplates(TEMPLATES_DIR));
+
+    expect(html).not.toContain('Networks:');
+    expect(html).not.toContain('Networks (ASN)');
+    expect(html).not.toContain('autonomous system (AS number and organisation)');
+  });
+
+  it('shows address-block labels with shares', async () => {
+    const html = await renderBriefHtml(briefFixture(), await loadTemplates(TEMPLATES_DIR));
+    expect(html).toContain('<tr><td>Private network (10/8, 172.16/12, 192.168/16, fc00::/7)</td><td class="num">10</td><td class="num">0.8%</td></tr>');
+  });
+
+  it('prints database warnings in two places', async () => {
+    const warning = 'The country database GeoLite2-Country.mmdb was built on 2024-01-01, 420 days before the end of week 2025-W08.';
+    const html = await renderBriefHtml(briefFixture({ databaseWarnings: [warning] }), await loadTemplates(TEMPLATES_DIR));
+    expect(html).toContain(`<li>${warning}</li>`);
+    expect(html).toContain('The GeoIP database does not fit this week well: see the warnings under Data quality.');
+  });
+
   it('escapes markup from the model', async () => {
     const brief = briefFixture({ organisation: HOSTILE, title: `Brief ${HOSTILE}` });
     brief.files[0].file = HOSTILE;

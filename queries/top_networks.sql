@@ -1,0 +1,51 @@
+-- The source networks (autonomous systems) behind each shown port: for every
+-- country's top N ports of the report week, the $networks autonomous systems
+-- with the most sessions to that port, then the most distinct sources, then
+-- the lowest AS number. share is the network's fraction of the port's
+-- sessions from that country. Sessions whose source no ASN database covers
+-- are left out, so the shares of a port's networks may add up to less than 1.
+-- An AS whose ranges carry different organisation names is shown with the
+-- name of most of its sessions.
+-- Parameters: $client, $week ('YYYY-Www'), $ports (N), $countries (list of
+-- codes), $networks (how many networks per port).
+WITH shown_ports AS (
+    SELECT country, port, sessions AS port_sessions
+    FROM weekly_ports
+    WHERE client = $client AND week = $week AND rank <= $ports AND list_contains($countries, country)
+),
+port_networks AS (
+    SELECT
+        s.country,
+        s.dst_port AS port,
+        s.asn,
+        mode(s.as_org) AS organisation,
+        count(*) AS sessions,
+        count(DISTINCT s.ip_key) AS sources
+    FROM sessions AS s
+    SEMI JOIN shown_ports AS p ON p.country = s.country AND p.port = s.dst_port
+    WHERE s.client = $client
+      AND s.geo_status = 'country'
+      AND s.asn IS NOT NULL
+      AND isoyear(s.ts) || '-W' || lpad(week(s.ts)::VARCHAR, 2, '0') = $week
+    GROUP BY s.country, s.dst_port, s.asn
+),
+ranked AS (
+    SELECT
+        n.*,
+        n.sessions / p.port_sessions AS share,
+        row_number() OVER (PARTITION BY n.country, n.port ORDER BY n.sessions DESC, n.sources DESC, n.asn ASC) AS position
+    FROM port_networks AS n
+    JOIN shown_ports AS p USING (country, port)
+)
+SELECT
+    country,
+    port::INTEGER AS port,
+    position::INTEGER AS position,
+    asn::UINTEGER AS asn,
+    coalesce(organisation, '') AS organisation,
+    sessions::INTEGER AS sessions,
+    sources::INTEGER AS sources,
+    share::DOUBLE AS share
+FROM ranked
+WHERE position <= $networks
+ORDER BY country, port, position;
