@@ -23,7 +23,7 @@ export function briefFixture(overrides: Partial<Brief> = {}): Brief {
     },
     registry: { name: 'IANA Service Name and Transport Protocol Port Number Registry', updated: '2024-04-30' },
     totals: { rowsRead: 1200, accepted: 1190, rejected: 10 },
-    files: [{ file: 'sensors/week.csv', source: 'sensors', rowsRead: 1200, accepted: 1190, rejected: 10, reasons: { 'invalid source IP': 10 } }],
+    files: [{ file: 'sensors/week.csv', source: 'sensors', rowsRead: 1200, accepted: 1190, rejected: 10, reasons: { 'invalid source IP': 10 }, skipped: {}, damage: null }],
     rejectReasons: [{ reason: 'invalid source IP', rows: 10 }],
     weekTotals: { sessions: 1190, located: 1180, countries: 2, byStatus: [{ status: 'country', sessions: 1180 }, { status: 'private', sessions: 10 }] },
     portsShown: 10,
