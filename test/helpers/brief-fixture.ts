@@ -25,6 +25,8 @@ export function briefFixture(overrides: Partial<Brief> = {}): Brief {
     totals: { rowsRead: 1200, accepted: 1190, rejected: 10 },
     files: [{ file: 'sensors/week.csv', source: 'sensors', rowsRead: 1200, accepted: 1190, rejected: 10, reasons: { 'invalid source IP': 10 }, skipped: {}, damage: null }],
     rejectReasons: [{ reason: 'invalid source IP', rows: 10 }],
+    skippedRecords: [],
+    damagedFiles: [],
     weekTotals: { sessions: 1190, located: 1180, countries: 2, byStatus: [{ status: 'country', sessions: 1180 }, { status: 'private', sessions: 10 }] },
     portsShown: 10,
     countries: [
