@@ -32,7 +32,7 @@ export interface ArchiveLoad {
   weeks: Array<{ week: string; sessions: number }>;
   /** Distinct sensor names in the archive. */
   sensors: string[];
-  /** Lines the readers could not take (malformed CSV lines, unreadable text lines), per file (absolute paths). */
+  /** Lines the readers could not take (malformed CSV lines, lines cut off by damage), per file (absolute paths). */
   readerRejects: OutcomeCount[];
   /** Records that are no sessions, per file (absolute paths) and kind. */
   skipped: SkippedCount[];
@@ -58,7 +58,12 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
     await db.runFile('skipped_records.sql');
 
     const readerRejects: OutcomeCount[] = [];
-    for (const [index, source] of sources.entries()) readerRejects.push(...(await readerRejectCounts(db, source, reads[index].rejects)));
+    for (const [index, source] of sources.entries()) {
+      readerRejects.push(...(await readerRejectCounts(db, source, reads[index].rejects)));
+      for (const file of source.files.filter((candidate) => candidate.truncatedRows > 0)) {
+        readerRejects.push({ file: file.path, source: source.config.name, reason: TRUNCATED_FILE, rows: file.truncatedRows });
+      }
+    }
     const outcomes = (await db.queryFile('file_outcomes.sql')).map(toOutcome);
     const skipped = (await db.query('SELECT file, source, kind, records FROM skipped_records')).map((row) => ({
       file: String(row.file),

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, truncate } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
@@ -61,11 +61,21 @@ export async function probeFile(file: string): Promise<FileProbe> {
 /**
  * Writes the readable part of a damaged gzip file to `target` as plain text
  * and returns the probe of that text. Z_SYNC_FLUSH makes zlib hand over every
- * byte it could decode before the damage.
+ * byte it could decode before the damage. The stream breaks off mid-line, so
+ * the text after the last line end is left out of the copy; `cutLine` tells
+ * whether there was any.
  */
-export async function recoverGzip(probe: FileProbe, target: string): Promise<FileProbe> {
+export async function recoverGzip(probe: FileProbe, target: string): Promise<{ probe: FileProbe; cutLine: boolean }> {
   const scan = await scanGzip(probe.file, createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH }), createWriteStream(target));
-  return { ...probe, ...textEdges(scan.head, scan.tail), bytes: scan.bytes };
+
+  // NOTE: a last line longer than 64 KiB has no line end in the kept tail, so it stays in the copy whole or cut.
+  const lastBreak = scan.tail.lastIndexOf(0x0a);
+  const cutBytes = lastBreak < 0 ? 0 : scan.tail.length - lastBreak - 1;
+  if (cutBytes > 0) await truncate(target, scan.bytes - cutBytes);
+
+  const tail = scan.tail.subarray(0, scan.tail.length - cutBytes);
+  const cutLine = scan.tail.subarray(tail.length).toString('utf8').trim() !== '';
+  return { probe: { ...probe, ...textEdges(scan.head, tail), bytes: scan.bytes - cutBytes }, cutLine };
 }
 
 interface GzipScan {

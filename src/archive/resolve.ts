@@ -43,7 +43,7 @@ export async function resolveSource(config: Config, index: number, log: Logger, 
   const files: ArchiveFile[] = [];
   for (const file of paths) {
     const probe = format === 'parquet' ? null : (probes.get(file) ?? null);
-    files.push(await repairIfDamaged(config, index, { path: file, readPath: file, probe, damage: null }, log, work));
+    files.push(await repairIfDamaged(config, index, { path: file, readPath: file, probe, damage: null, truncatedRows: 0 }, log, work));
   }
 
   for (const file of files) {
@@ -142,6 +142,12 @@ async function repairIfDamaged(config: Config, index: number, file: ArchiveFile,
 
   const copy = path.join(await work.path(), `${index}-${path.basename(file.path).replace(/\.gz$/i, '')}.recovered`);
   const recovered = await recoverGzip(probe, copy);
-  log.debug({ file: file.path, damage, bytesRecovered: recovered.bytes, copy }, 'copied the readable part of a damaged gzip file');
-  return { ...file, readPath: copy, probe: recovered, damage: `${damage} after ${recovered.bytes} bytes of text` };
+  log.debug({ file: file.path, damage, bytesRecovered: recovered.probe.bytes, copy }, 'copied the readable part of a damaged gzip file');
+  return {
+    ...file,
+    readPath: copy,
+    probe: recovered.probe,
+    damage: `${damage} after ${recovered.probe.bytes} bytes of complete lines`,
+    truncatedRows: recovered.cutLine ? 1 : 0,
+  };
 }

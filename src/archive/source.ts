@@ -33,6 +33,8 @@ export interface ArchiveFile {
   probe: FileProbe | null;
   /** Damage found before reading, such as a truncated gzip stream; null when none. */
   damage: string | null;
+  /** Cut-off lines left out of a recovered copy, each counted as a rejected row (0 or 1). */
+  truncatedRows: number;
   /** How the records of a JSON file (json, zeek-json, suricata) are laid out. */
   jsonLayout?: JsonLayout;
 }

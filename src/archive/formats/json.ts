@@ -45,7 +45,9 @@ function recordsSubquery(source: ResolvedSource, files: ArchiveFile[], layout: J
     const records = layout.recordsPath === null
       ? "CASE WHEN json_type(json) = 'ARRAY' THEN json::JSON[] ELSE [json] END"
       : `json_extract(json, ${sqlString(jsonPaths(layout.recordsPath).at(-1)!)})::JSON[]`;
-    const options = ["format = 'auto'", 'filename = true', `compression = ${sqlString(compressionOf(files[0]))}`, `maximum_object_size = ${MAX_DOCUMENT_BYTES}`];
+    // The JSON reader names no compression 'uncompressed' where the CSV reader says 'none'.
+    const compression = compressionOf(files[0]) === 'gzip' ? 'gzip' : 'uncompressed';
+    const options = ["format = 'auto'", 'filename = true', `compression = '${compression}'`, `maximum_object_size = ${MAX_DOCUMENT_BYTES}`];
     const sql = `(SELECT file, NULL::VARCHAR AS line, rec::VARCHAR AS rec FROM (SELECT ${fileColumn(files)} AS file, unnest(${records}) AS rec FROM read_json_objects(${readList(files)}, ${options.join(', ')})))`;
     return { sql, rejects: [] };
   }
