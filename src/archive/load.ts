@@ -39,14 +39,17 @@ export interface ArchiveLoad {
 }
 
 /**
- * Reads every configured source once into the table sessions_all (canonical
- * schema plus reject_reason) and returns the per-file accounting.
+ * Reads every configured source (or those named in `only`) once into the
+ * table sessions_all (canonical schema plus reject_reason) and returns the
+ * per-file accounting.
  */
-export async function loadArchive(db: Database, config: Config, now: Date, log: Logger): Promise<ArchiveLoad> {
+export async function loadArchive(db: Database, config: Config, now: Date, log: Logger, only?: string[]): Promise<ArchiveLoad> {
   const work = new WorkDir();
   try {
     const sources: ResolvedSource[] = [];
-    for (const index of config.sources.keys()) sources.push(await resolveSource(config, index, log, work));
+    for (const [index, source] of config.sources.entries()) {
+      if (only === undefined || only.includes(source.name)) sources.push(await resolveSource(config, index, log, work));
+    }
     for (const source of sources) await checkSource(db, config, source);
 
     const reads = sources.map((source) => readSource(source, config.file));

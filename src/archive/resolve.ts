@@ -61,12 +61,12 @@ async function listFiles(config: Config, index: number): Promise<string[]> {
   const source = config.sources[index];
   const key = `${config.file}: sources[${index}].path`;
 
+  // A lake source reads one source's folder of weeks: its own, or the one its path names.
   if (source.format === 'lake') {
-    const lake = source.path === undefined ? config.lake : path.resolve(config.baseDir, source.path);
-    const pattern = `${fg.convertPathToPattern(lake)}/source=${fg.escapePath(source.name)}/week=*/data.parquet`;
-    const files = (await fg(pattern, { onlyFiles: true, absolute: true })).sort();
+    const folder = source.path === undefined ? path.join(config.lake, `source=${source.name}`) : path.resolve(config.baseDir, source.path);
+    const files = (await fg(`${fg.convertPathToPattern(folder)}/week=*/data.parquet`, { onlyFiles: true, absolute: true })).sort();
     if (files.length === 0) {
-      throw new PortbriefError(`${key}: the lake ${lake} has no weeks of source '${source.name}'. Run portbrief import for that source first, or check the lake folder.`, {
+      throw new PortbriefError(`${key}: the lake folder ${folder} has no weeks (week=*/data.parquet). Run portbrief import for that source first, or check the lake folder.`, {
         exitCode: EXIT.usage,
       });
     }
