@@ -3,8 +3,8 @@
 -- row is kept: accepted rows have reject_reason NULL, the others carry the
 -- reason they cannot count as traffic. A reader sets read_error for a record
 -- it could not parse, and skip_reason for a record that is no session at all
--- (a Suricata alert event, a syslog line of another program);
--- skipped_records.sql counts and removes those.
+-- (a Suricata alert event, a syslog line of another program).
+-- skipped_records.sql counts and removes the skipped records.
 --
 -- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are implausible.
 CREATE OR REPLACE TEMP TABLE sessions_all AS

@@ -1,6 +1,6 @@
 -- Counts the records of sessions_all that are no sessions (skip_reason set,
 -- such as Suricata alert events) per file and kind, then removes them, so
--- that rows read = accepted + rejected holds for the session records alone.
+-- that rows read = accepted + rejected is true for the session records alone.
 CREATE OR REPLACE TEMP TABLE skipped_records AS
 SELECT file, source, skip_reason AS kind, count(*)::INTEGER AS records
 FROM sessions_all

@@ -42,7 +42,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the ufw archive, 2024-W20 (${SK
     expect(run.result().failed).toEqual([]);
   });
 
-  it('accounts for every line of the eleven files', () => {
+  it('accounts for all eleven files', () => {
     const brief = run.brief();
     expect(brief.files).toHaveLength(11);
     // 280,513 lines from 2024 and 3,979 from 2023, whose last line is cut off.
@@ -89,7 +89,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the T-Pot JSON exports, 2025-W0
     expect(run.result().exitCode).toBe(0);
   });
 
-  it('lists each export with its rows and reject reasons', () => {
+  it('lists each export with reject reasons', () => {
     const brief = run.brief();
     expect(brief.files.map((file) => [path.basename(file.file), file.rowsRead, file.accepted, file.rejected])).toEqual([
       ['dioneae_20k.json.gz', 20_799, 20_791, 8],
@@ -105,7 +105,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the T-Pot JSON exports, 2025-W0
   });
 
   it('counts the week from all three honeypots', () => {
-    // W08 holds 21 honeytrap, 4,280 dionaea and 73,194 heralding sessions.
+    // W08 has 21 honeytrap, 4,280 dionaea and 73,194 heralding sessions.
     expect(run.brief().weekTotals.sessions).toBe(77_495);
   });
 

@@ -80,7 +80,7 @@ export interface SkippedCount {
   records: number;
 }
 
-/** The damage found in each file of `sources`, by absolute path. */
+/** Maps each file of `sources` (absolute path) to the damage found in it. */
 export function damageByFile(sources: ResolvedSource[]): Map<string, string | null> {
   return new Map(sources.flatMap((source) => source.files.map((file) => [file.path, file.damage] as const)));
 }

@@ -37,7 +37,7 @@ export async function assignClients(db: Database, clients: Client[]): Promise<vo
  * Returns each client's data-quality accounting: only the rows of its own
  * sensors. A line the reader could not take (a malformed CSV line) and a
  * skipped record have no readable sensor, so they count only for clients
- * that own the whole source; the run log reports every one.
+ * that own the whole source. The run log reports every one.
  */
 export async function qualityByClient(db: Database, config: Config, archive: ArchiveLoad): Promise<Map<string, FileQuality[]>> {
   const outcomes = (await db.queryFile('data_quality.sql')).map((row) => ({ client: String(row.client), ...toOutcome(row) }));

@@ -2,16 +2,17 @@ import { detectJsonLayout, sampleJsonRecords } from './formats/json-layout.js';
 import type { FileProbe } from './probe.js';
 import type { ArchiveFormat } from './source.js';
 
-/** The formats `auto` tells apart, in the order it tries them. */
+/** The formats `auto` can detect, in the order it tries them. */
 export const DETECTABLE_FORMATS: ArchiveFormat[] = ['parquet', 'zeek', 'suricata', 'zeek-json', 'json', 'syslog-ufw', 'csv'];
 
 const SYSLOG_LINE = /^(?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) +\S+ /;
 
 /**
- * Tells a file's format from its first 64 KiB: parquet's magic bytes, a
- * Zeek #separator or #fields header, JSON records (Suricata's event_type or
- * Zeek's id.orig_h make them suricata or zeek-json), syslog lines with
- * iptables' SRC= key, or a delimited header line. Returns null when none fits.
+ * Detects a file's format from its first 64 KiB: parquet's magic bytes, a
+ * Zeek #separator or #fields header, JSON records, syslog lines with
+ * iptables' SRC= key, or a delimited header line. JSON records with
+ * Suricata's event_type are suricata, with Zeek's id.orig_h zeek-json.
+ * Returns null when no format fits.
  */
 export function detectFormat(probe: FileProbe): ArchiveFormat | null {
   if (probe.parquet) return 'parquet';
@@ -35,7 +36,7 @@ export function detectFormat(probe: FileProbe): ArchiveFormat | null {
   return null;
 }
 
-/** A header line and the line after it split into the same number (at least 3) of fields by one of , ; tab |. */
+/** Checks whether a header line and the line after it split into the same number (at least 3) of fields by one of , ; tab |. */
 function looksDelimited(lines: string[]): boolean {
   const [header, row] = lines;
   if (row === undefined) return false;

@@ -24,10 +24,10 @@ export interface InspectOptions {
 }
 
 /**
- * Reads one archive file without a config and describes it as plain text:
- * the format, the field mapping used (guessed from the column or field names
- * where the format has none), the time span, row counts with reject
- * reasons, and the first canonical rows.
+ * Reads one archive file without a config and describes it as plain text.
+ * The text names the format and the field mapping, which is guessed from the
+ * column or field names where the format has none. It gives the time span,
+ * row counts with reject reasons, and the first canonical rows.
  */
 export async function inspectFile(file: string, options: InspectOptions): Promise<string> {
   const absolute = path.resolve(file);
@@ -44,13 +44,15 @@ export async function inspectFile(file: string, options: InspectOptions): Promis
     const missing = (['time', 'srcIp', 'dstPort'] as const).filter((key) => format !== 'syslog-ufw' && fields[key] === undefined);
     if (missing.length > 0) {
       throw new PortbriefError(
-        `${file}: cannot guess which ${format === 'csv' || format === 'parquet' ? 'column' : 'field'} holds ${missing.join(', ')}; the file has ${names.join(', ') || 'no names portbrief could read'}. Write a config whose source maps them (sources[].fields) and run portbrief weekly or import.`,
+        `${file}: cannot guess which ${format === 'csv' || format === 'parquet' ? 'column' : 'field'} contains ${missing.join(', ')}; the file has ${names.join(', ') || 'no names portbrief could read'}. Write a config whose source maps them (sources[].fields) and run portbrief weekly or import.`,
         { exitCode: EXIT.usage },
       );
     }
     const named = yearInName(absolute);
     const year = format === 'syslog-ufw' ? (options.year ?? named ?? options.now.getUTCFullYear()) : undefined;
-    const yearOrigin = options.year !== undefined ? 'as requested' : named !== undefined ? 'from the file name' : 'the current year';
+    let yearOrigin = 'the current year';
+    if (named !== undefined) yearOrigin = 'from the file name';
+    if (options.year !== undefined) yearOrigin = 'as requested';
     const config = inspectConfig(absolute, format, fields, year);
     const archive = await loadArchive(db, config, options.now, options.log);
     const [quality] = archive.files;
@@ -108,7 +110,7 @@ function yearInName(file: string): number | undefined {
   return found ? Number(found[1]) : undefined;
 }
 
-/** A one-source config for the file, named 'portbrief inspect' in messages. */
+/** Builds a one-source config for the file, named 'portbrief inspect' in messages. */
 function inspectConfig(file: string, format: ArchiveFormat, fields: Fields, year: number | undefined): Config {
   const source: Record<string, unknown> = { name: 'inspect', format, path: file, fields };
   if (year !== undefined) source.year = year;
@@ -127,7 +129,7 @@ function listCounts(counts: Record<string, number>): string {
   return entries.length === 0 ? 'none' : entries.map(([name, rows]) => `${name} ${rows}`).join(', ');
 }
 
-/** The first accepted sessions in time order, as an aligned text table; the sensor column only where the file names sensors. */
+/** Formats the first accepted sessions in time order as an aligned text table, with a sensor column only where the mapping names one. */
 async function firstRows(db: Database, limit: number, accepted: number, withSensor: boolean): Promise<string> {
   const rows = await db.query(
     `SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, src_ip, coalesce(dst_port::VARCHAR, '-') AS dst_port, coalesce(proto, '-') AS proto, sensor

@@ -27,7 +27,7 @@ export interface ImportResult {
  * their accepted sessions to the lake as hive-partitioned parquet, one file
  * per source and ISO week: <lake>/source=<name>/week=<YYYY-Www>/data.parquet.
  * Each row keeps the archive file it came from, because a week can span
- * archive files (logs that rotate on Sunday): a rewritten week keeps the
+ * archive files (logs that rotate on Sunday). A rewritten week keeps the
  * rows of archive files this import did not read and replaces the rows of
  * those it did.
  */
@@ -66,7 +66,7 @@ export async function importToLake(config: Config, options: { sourceName?: strin
 /** The ISO week of `ts` as YYYY-Www, the lake's partition value. */
 const ISO_WEEK = `isoyear(ts) || '-W' || lpad(week(ts)::VARCHAR, 2, '0')`;
 
-/** The weeks of a source already in the lake, with their files. */
+/** Lists the weeks of a source already in the lake, with their files. */
 async function existingWeeks(db: Database, lake: string, source: string): Promise<Array<{ week: string; file: string }>> {
   const folder = path.join(lake, `source=${source}`);
   const rows = await db.query(`SELECT file FROM glob(${sqlString(path.join(folder, 'week=*', 'data.parquet'))})`);
@@ -77,7 +77,7 @@ function listSql(items: string[]): string {
   return `[${items.map(sqlString).join(', ')}]`;
 }
 
-/** The sources an import reads: the named one, or every source that is not itself the lake. */
+/** Selects the sources an import reads: the named one, or every source that does not read the lake. */
 function selectSources(config: Config, sourceName: string | undefined): Config['sources'] {
   if (sourceName === undefined) {
     const sources = config.sources.filter((source) => source.format !== 'lake');

@@ -94,7 +94,7 @@ function reportFiles(config: Config, files: FileQuality[], log: Logger): void {
       'archive file read',
     );
     if (file.rowsRead === 0 && Object.keys(file.skipped).length === 0) {
-      log.warn({ file: file.file, source: file.source }, 'archive file holds no records; check the source format and, for JSON, recordsPath');
+      log.warn({ file: file.file, source: file.source }, 'archive file contains no records; check the source format and, for JSON, recordsPath');
     }
     if (file.damage === null) continue;
 

@@ -11,7 +11,7 @@ const EDGE_BYTES = 64 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b];
 const PARQUET_MAGIC = 'PAR1';
 
-/** What portbrief learns about an archive file before DuckDB reads it. */
+/** Facts about an archive file, gathered before DuckDB reads it. */
 export interface FileProbe {
   file: string;
   compression: 'gzip' | 'none';
@@ -23,7 +23,7 @@ export interface FileProbe {
   tail: string;
   /** Text after the last line end when the file does not end with one, else null. */
   unterminatedLine: string | null;
-  /** Why the gzip stream ended before its trailer (truncated or corrupt), else null. */
+  /** The error that ended the gzip stream before its trailer (truncated or corrupt data), else null. */
   gzipError: string | null;
   /** Decompressed bytes that could be read. */
   bytes: number;
@@ -32,7 +32,7 @@ export interface FileProbe {
 /**
  * Reads a file's first and last 64 KiB. A gzip file is decompressed to its
  * end, because DuckDB stops silently at a truncated gzip stream and drops the
- * rows of its last buffer; only a full pass tells whether the stream is whole.
+ * rows of its last buffer. Only a full pass shows whether the stream is whole.
  */
 export async function probeFile(file: string): Promise<FileProbe> {
   const magic = await readStart(file, 4);
@@ -62,8 +62,8 @@ export async function probeFile(file: string): Promise<FileProbe> {
  * Writes the readable part of a damaged gzip file to `target` as plain text
  * and returns the probe of that text. Z_SYNC_FLUSH makes zlib hand over every
  * byte it could decode before the damage. The stream breaks off mid-line, so
- * the text after the last line end is left out of the copy; `cutLine` tells
- * whether there was any.
+ * the text after the last line end is left out of the copy, and `cutLine`
+ * is true when there was any.
  */
 export async function recoverGzip(probe: FileProbe, target: string): Promise<{ probe: FileProbe; cutLine: boolean }> {
   const scan = await scanGzip(probe.file, createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH }), createWriteStream(target));
@@ -136,7 +136,7 @@ function textEdges(head: Buffer, tail: Buffer): Pick<FileProbe, 'head' | 'tail' 
   const tailText = tail.toString('utf8');
   const lastBreak = tailText.lastIndexOf('\n');
   const rest = tailText.slice(lastBreak + 1).replace(/\r$/, '');
-  // A tail without any line end holds no whole line, so the text after the last break is unknown.
+  // A 64 KiB tail without any line end contains no whole line, so where the last line starts is unknown.
   const unterminatedLine = rest.trim() === '' || (lastBreak < 0 && tail.length >= EDGE_BYTES) ? null : rest;
   return { head: head.toString('utf8'), tail: tailText, unterminatedLine };
 }

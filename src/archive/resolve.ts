@@ -25,10 +25,10 @@ export class WorkDir {
 }
 
 /**
- * Finds a source's files, probes each one (gzip integrity, first and last
- * 64 KiB), decides the format of an `auto` source and the JSON layout, and
- * copies the readable part of each damaged gzip file into `work` so that its
- * complete rows can be read.
+ * Finds a source's files and probes each one (gzip integrity, first and last
+ * 64 KiB). Decides the format of an `auto` source and the JSON layout of
+ * each file. Copies the readable part of each damaged gzip file into `work`,
+ * so that its complete rows can be read.
  */
 export async function resolveSource(config: Config, index: number, log: Logger, work: WorkDir): Promise<ResolvedSource> {
   const source = config.sources[index];
@@ -125,7 +125,7 @@ function detectSourceFormat(config: Config, index: number, files: string[], prob
 
 /**
  * Handles a gzip stream that ends early or is corrupt. With `strict: true`
- * on the source this is an error; otherwise the readable text goes to a copy
+ * on the source this is an error. Otherwise the readable text goes to a copy
  * that DuckDB reads instead, and the damage is kept for the file's
  * accounting and the run log.
  */

@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../config/load.js';
 import type { FileProbe } from './probe.js';
 
-/** A format that names one way of reading; `auto` resolves to one of these per source. */
+/** A concrete archive format; `auto` resolves to one of these per source. */
 export type ArchiveFormat = Exclude<SourceConfig['format'], 'auto'>;
 
 /** The field mapping of a source: a column, JSON field path or syslog key per session value. */
@@ -27,19 +27,19 @@ export const DEFAULT_FIELDS: Partial<Record<ArchiveFormat, Fields>> = {
 export interface ArchiveFile {
   /** The absolute path that matched the source's path; accounting and logs name it. */
   path: string;
-  /** What DuckDB reads: the file itself, or a plain-text copy of the readable part of a damaged gzip file. */
+  /** The file DuckDB reads: the file itself, or a plain-text copy of the readable part of a damaged gzip file. */
   readPath: string;
-  /** What the first pass found; null for parquet files, which are not probed. */
+  /** The first pass's findings; null for parquet files, which are not probed. */
   probe: FileProbe | null;
   /** Damage found before reading, such as a truncated gzip stream; null when none. */
   damage: string | null;
   /** Cut-off lines left out of a recovered copy, each counted as a rejected row (0 or 1). */
   truncatedRows: number;
-  /** How the records of a JSON file (json, zeek-json, suricata) are laid out. */
+  /** The layout of the records of a JSON file (json, zeek-json, suricata). */
   jsonLayout?: JsonLayout;
 }
 
-/** How the records of a JSON file are laid out. */
+/** The layout of the records of a JSON file. */
 export type JsonLayout =
   /** One JSON object per line (NDJSON, JSON Lines). */
   | { kind: 'ndjson' }

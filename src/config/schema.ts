@@ -24,11 +24,11 @@ export const TLP_MARKINGS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+S
 /** Archive formats a source can name; `auto` picks one from each file's first bytes. */
 export const SOURCE_FORMATS = ['auto', 'csv', 'parquet', 'lake', 'zeek', 'zeek-json', 'suricata', 'syslog-ufw', 'json'] as const;
 
-/** Formats whose field names portbrief knows, so a source may leave `fields` out. */
+/** Formats with built-in field names, so a source may leave `fields` out. */
 const FORMATS_WITH_DEFAULT_FIELDS: ReadonlySet<string> = new Set(['auto', 'lake', 'zeek', 'zeek-json', 'suricata', 'syslog-ufw']);
 
 /**
- * Which column, JSON field path or syslog key holds each session value.
+ * Which column, JSON field path or syslog key contains each session value.
  * Formats with known field names fill in what is left out.
  */
 const fieldsSchema = z
@@ -88,7 +88,7 @@ const sourceSchema = z
     if (!FORMATS_WITH_DEFAULT_FIELDS.has(source.format)) {
       for (const key of ['time', 'srcIp', 'dstPort'] as const) {
         if (source.fields?.[key] === undefined) {
-          context.addIssue({ code: 'custom', path: ['fields', key], message: `missing; format ${source.format} needs the name of the column or field that holds it` });
+          context.addIssue({ code: 'custom', path: ['fields', key], message: `missing; format ${source.format} needs the name of the column or field that contains it` });
         }
       }
     }

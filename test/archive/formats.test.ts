@@ -43,7 +43,7 @@ describe('zeek format', () => {
         // A stray tab before the first header line, as some copies of Zeek logs have.
         ...header('\t#separator \\x09', fields),
         '1601998366.785668\tC1\t2001:718:2:1663::51a5\t54170\t2001:718::90\t53\tudp\tdns\tBenign',
-        '1601998367.000000\tC2\t203.0.113.5\t3\t198.51.100.1\t3\ticmp\t-\t(empty)', // ICMP: the port column holds the ICMP code
+        '1601998367.000000\tC2\t203.0.113.5\t3\t198.51.100.1\t3\ticmp\t-\t(empty)', // ICMP: the port column contains the ICMP code
         '1601998368.000000\tC3\t203.0.113.6\t4444\t198.51.100.1\t-\ttcp\t-\tBenign', // unset port
         '1601998369.000000\tC4\t203.0.113.7\t4444', // too few columns
         '#close\t2020-10-06-17-33-29',
@@ -92,7 +92,7 @@ describe('json formats', () => {
   const mapping = { time: 'attack.time', srcIp: 'attack.remote_ip', dstPort: 'attack.local_port', proto: 'attack.protocol' };
   const record = (time: unknown, ip: string, port: unknown) => JSON.stringify({ attack: { time, remote_ip: ip, local_port: port, protocol: 'tcp' } });
 
-  it('reads NDJSON and counts lines that are not objects', async () => {
+  it('counts NDJSON lines that are not objects', async () => {
     writeFileSync(path.join(dir, 'events.ndjson'), [record('2025-02-12T08:00:00Z', '203.0.113.1', 22), '{"attack": {', '[1, 2]', record('2025-02-12T08:00:01Z', '203.0.113.2', 23), ''].join('\n'));
 
     const result = await load({ format: 'json', path: 'events.ndjson', fields: mapping });
@@ -100,7 +100,7 @@ describe('json formats', () => {
     expect(result.files[0]).toMatchObject({ rowsRead: 4, accepted: 2, reasons: { 'malformed record': 2 } });
   });
 
-  it('reads an array with stray commas, one record per line', async () => {
+  it('reads an array with stray commas', async () => {
     writeFileSync(path.join(dir, 'array.json'), ['[' + record('2025-02-12T08:00:00', '203.0.113.1', 445) + ',', ',', record('2025-02-12T08:00:01', '203.0.113.2', 1433), ']'].join('\n'));
 
     const result = await load({ format: 'json', path: 'array.json', fields: mapping });
@@ -108,7 +108,7 @@ describe('json formats', () => {
     expect(result.files[0]).toMatchObject({ rowsRead: 2, accepted: 2, rejected: 0 });
   });
 
-  it('reads the array under recordsPath with MongoDB dates', async () => {
+  it('reads recordsPath with MongoDB dates', async () => {
     const mongo = [
       JSON.stringify({ attack: { time: { $date: '2025-02-12T08:00:00Z' }, remote_ip: '203.0.113.1', local_port: { $numberInt: '3389' }, protocol: 'tcp' } }),
       JSON.stringify({ attack: { time: { $date: { $numberLong: '1739347201000' } }, remote_ip: '203.0.113.2', local_port: 22, protocol: 'tcp' } }),
@@ -161,7 +161,7 @@ describe('syslog-ufw format', () => {
   const ufw = (time: string, src: string, rest: string) =>
     `${time} vps kernel: [24990698.499344] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:7c:d8:0f SRC=${src} DST=194.58.102.129 LEN=44 TTL=248 ${rest}`;
 
-  it('dates lines across New Year and keeps portless protocols', async () => {
+  it('dates lines across New Year', async () => {
     writeFileSync(
       path.join(dir, 'ufw_2025-01-02.log'),
       [
@@ -205,21 +205,21 @@ describe('damaged files', () => {
   const whole = gzipSync(`${lines.join('\n')}\n`);
   writeFileSync(path.join(dir, 'cut.log.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
 
-  it('reads the complete rows of a truncated gzip file', async () => {
+  it('reads a truncated gzip log', async () => {
     const result = await load({ format: 'syslog-ufw', path: 'cut.log.gz', year: 2024 });
 
     const [file] = result.files;
     expect(file.damage).toMatch(/^gzip stream damaged \(unexpected end of file\) after \d+ bytes of complete lines$/);
     expect(file.reasons).toEqual({ 'truncated file': 1 });
     expect(file.rowsRead).toBe(file.accepted + 1);
-    // The readable part holds a prefix of the lines; every complete one is read.
+    // The readable part is a prefix of the lines, and every complete one is read.
     const recovered = Number(/after (\d+) bytes/.exec(file.damage!)![1]);
     const complete = `${lines.join('\n')}\n`.slice(0, recovered);
     expect(complete.endsWith('\n')).toBe(true);
     expect(file.accepted).toBe(complete.split('\n').length - 1);
   });
 
-  it('reads the complete rows of a truncated gzip CSV', async () => {
+  it('reads a truncated gzip CSV', async () => {
     const rows = lines.map((_, i) => `2024-04-28 10:00:${String(i % 60).padStart(2, '0')},198.51.${Math.floor(i / 256) % 256}.${i % 256},${(i * 7919) % 65536},tcp`);
     const csv = gzipSync(`ts,src,dport,proto\n${rows.join('\n')}\n`);
     writeFileSync(path.join(dir, 'cut.csv.gz'), csv.subarray(0, Math.floor(csv.length * 0.5)));

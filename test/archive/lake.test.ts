@@ -49,7 +49,7 @@ describe('importToLake', () => {
     expect(readdirSync(path.dirname(result.weeks[0].file))).toEqual(['data.parquet']);
   });
 
-  it('replaces the rows of re-imported files and keeps the others', async () => {
+  it('replaces rows of re-imported files', async () => {
     const dir = tempDir();
     // Two log files that share ISO week 2025-W08, as logs rotated on Sunday do.
     writeFileSync(path.join(dir, 'week-1.csv'), `ts,src,dport,proto\n${sessions('2025-02-16T00:00:00Z', 10, 22)}\n`);
@@ -108,7 +108,7 @@ describe('importToLake', () => {
     );
   });
 
-  it('names an empty lake and the command that fills it', async () => {
+  it('names an empty lake folder', async () => {
     const dir = tempDir();
     const db = await Database.open();
     try {

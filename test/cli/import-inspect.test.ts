@@ -60,7 +60,7 @@ describe('portbrief inspect', () => {
     );
   });
 
-  it('lists the formats it tried on an unknown file', () => {
+  it('lists the formats tried', () => {
     const notes = path.join(dir, 'notes.txt');
     writeFileSync(notes, 'nothing here\n');
 

@@ -4,10 +4,10 @@ import type { JsonLayout } from '../source.js';
 const OPENER = /^\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*\[\s*(.*)$/;
 
 /**
- * Tells from the first 64 KiB of a JSON file how its records are laid out:
- * one object per line (NDJSON), an array or an object holding one written
- * with one record per line (T-Pot and mongoexport write these), or anything
- * else. Returns null when the text does not start like JSON.
+ * Detects from the first 64 KiB of a JSON file how its records are laid
+ * out. The layouts are one object per line (NDJSON), an array or an object
+ * holding one written with one record per line (T-Pot exports look like
+ * this), or anything else. Returns null when the text does not start like JSON.
  */
 export function detectJsonLayout(head: string, recordsPath: string | undefined): JsonLayout | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
@@ -51,8 +51,8 @@ function isObject(text: string): boolean {
 }
 
 /**
- * The first records of a JSON file's head, for naming the fields a mapping
- * could use. Reads at most `limit` records that fit whole in the head.
+ * Samples the first records of a JSON file's head, for naming the fields a
+ * mapping could use. Returns at most `limit` records that fit whole in the head.
  */
 export function sampleJsonRecords(head: string, layout: JsonLayout, limit = 20): Array<Record<string, unknown>> {
   const records: Array<Record<string, unknown>> = [];

@@ -6,13 +6,13 @@ import { MALFORMED_RECORD, type ReaderRejects, type SourceRead, TRUNCATED_FILE, 
 /** Largest JSON document DuckDB parses whole, for files that are not one record per line. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
 
-/** Suricata's eve.json holds many event types; only flow events describe sessions. */
+/** Event types read from Suricata's eve.json by default: only flow events describe sessions. */
 export const DEFAULT_EVENT_TYPES = ['flow'];
 
 /**
  * Turns a field path from the config into JSONPath expressions. A path such
- * as `attack_connection.remote_ip` names nested keys; as Zeek's JSON logs
- * use dots inside key names (`id.orig_h`), the whole path is also tried as
+ * as `attack_connection.remote_ip` names nested keys. Zeek's JSON logs use
+ * dots inside key names (`id.orig_h`), so the whole path is also tried as
  * one key. A path starting with `$` is used as written.
  */
 export function jsonPaths(field: string): string[] {
@@ -39,7 +39,7 @@ export function jsonRead(source: ResolvedSource): SourceRead {
   return { sql: selects.join('\nUNION ALL BY NAME\n'), rejects };
 }
 
-/** A subquery with columns file, line and rec (the record's JSON text) for one group of files. */
+/** Builds a subquery with columns file, line and rec (the record's JSON text) for one group of files. */
 function recordsSubquery(source: ResolvedSource, files: ArchiveFile[], layout: JsonLayout, index: number): { sql: string; rejects: ReaderRejects[] } {
   if (layout.kind === 'document') {
     const records = layout.recordsPath === null
@@ -56,7 +56,7 @@ function recordsSubquery(source: ResolvedSource, files: ArchiveFile[], layout: J
   if (layout.kind === 'ndjson') return { sql: `(SELECT file, line, trim(line) AS rec FROM ${lines.sql})`, rejects: lines.rejects };
 
   // One record per line inside an array: a line keeps its text when it is
-  // valid JSON as it stands, else loses the array punctuation around it
+  // valid JSON as it is, else loses the array punctuation around it
   // ('[', '{"attacks":[', a trailing ',' or ']'). Lines left empty are array
   // punctuation, not records.
   const stripped = `regexp_replace(regexp_replace(trim(line), '^(\\{\\s*"[^"]*"\\s*:\\s*)?\\[\\s*', ''), '\\s*(,|\\]\\s*\\}?)\\s*$', '')`;
@@ -65,7 +65,7 @@ function recordsSubquery(source: ResolvedSource, files: ArchiveFile[], layout: J
   return { sql, rejects: lines.rejects };
 }
 
-/** The raw-column SELECT over a records subquery. */
+/** Builds the raw-column SELECT over a records subquery. */
 function recordsSelect(source: ResolvedSource, files: ArchiveFile[], records: string): string {
   const paths: string[] = [];
   const pick = (alternatives: string[]): string => {

@@ -2,7 +2,7 @@ import { sqlString } from '../../db.js';
 import type { ArchiveFile, ResolvedSource } from '../source.js';
 import { type ReaderRejects, fileColumn, groupBy, readList } from './sql.js';
 
-/** The longest line the line reader takes; a longer one is counted as a reader reject. */
+/** Maximum line length in bytes for the line reader; a longer line is counted as a reader reject. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**

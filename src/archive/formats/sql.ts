@@ -74,8 +74,8 @@ export function fileColumn(files: ArchiveFile[], column = 'filename'): string {
 }
 
 /**
- * An SQL condition that holds for the last line of a file when that line has
- * no line end, which is how a file cut off mid-line looks.
+ * Builds an SQL condition that is true for the last line of a file when that
+ * line has no line end, which is how a file cut off mid-line looks.
  */
 export function isUnterminatedLine(files: ArchiveFile[], fileExpression: string, lineExpression: string): string {
   const cut = files.filter((file) => file.probe?.unterminatedLine != null);
@@ -86,8 +86,8 @@ export function isUnterminatedLine(files: ArchiveFile[], fileExpression: string,
 }
 
 /**
- * The formatted time for a source with an explicit strptime format, or
- * undefined to let canonical.sql parse ISO 8601 and epoch times. A format
+ * Returns the formatted time for a source with an explicit strptime format,
+ * or undefined to let canonical.sql parse ISO 8601 and epoch times. A format
  * without %z or %Z is read in the source's zone.
  */
 export function formattedTime(source: ResolvedSource, rawTime: string): string | undefined {
