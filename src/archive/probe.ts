@@ -9,12 +9,17 @@ import { messageOf } from '../errors.js';
 const EDGE_BYTES = 64 * 1024;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const PARQUET_MAGIC = 'PAR1';
 
 /** Facts about an archive file, gathered before DuckDB reads it. */
 export interface FileProbe {
   file: string;
-  compression: 'gzip' | 'none';
+  /**
+   * The file's compression, from its magic bytes. Node 20's zlib has no
+   * zstd decoder, so a zstd file is not probed and head and tail stay empty.
+   */
+  compression: 'gzip' | 'zstd' | 'none';
   /** Whether the file starts with parquet's magic bytes. */
   parquet: boolean;
   /** The first 64 KiB of text (decompressed), for format detection and Zeek headers. */
@@ -40,6 +45,10 @@ export async function probeFile(file: string): Promise<FileProbe> {
   if (magic[0] === GZIP_MAGIC[0] && magic[1] === GZIP_MAGIC[1]) {
     const scan = await scanGzip(file, createGunzip(), new Writable({ write: (_chunk, _encoding, done) => done() }));
     return { file, compression: 'gzip', parquet: false, ...textEdges(scan.head, scan.tail), gzipError: scan.error, bytes: scan.bytes };
+  }
+
+  if (ZSTD_MAGIC.every((byte, index) => magic[index] === byte)) {
+    return { file, compression: 'zstd', parquet: false, head: '', tail: '', unterminatedLine: null, gzipError: null, bytes: 0 };
   }
 
   const parquet = magic.toString('latin1') === PARQUET_MAGIC;

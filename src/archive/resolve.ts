@@ -39,6 +39,14 @@ export async function resolveSource(config: Config, index: number, log: Logger, 
     for (const file of paths) probes.set(file, await probeFile(file));
   }
 
+  const zstd = paths.find((file) => probes.get(file)?.compression === 'zstd');
+  if (zstd !== undefined && source.format !== 'csv') {
+    throw new PortbriefError(
+      `${config.file}: sources[${index}]: ${zstd} is zstd-compressed, which portbrief reads only for format csv, because it cannot look into it first. Recompress it with gzip.`,
+      { exitCode: EXIT.usage },
+    );
+  }
+
   const format = source.format === 'auto' ? detectSourceFormat(config, index, paths, probes, log) : source.format;
   const files: ArchiveFile[] = [];
   for (const file of paths) {

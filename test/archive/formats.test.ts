@@ -247,6 +247,26 @@ describe('damaged files', () => {
   });
 });
 
+describe('compressed files', () => {
+  it('reads gzip whatever the file name', async () => {
+    writeFileSync(path.join(dir, 'ufw.log.2'), gzipSync('Apr 28 00:00:54 vps kernel: [UFW BLOCK] SRC=203.0.113.1 PROTO=TCP DPT=22\n'));
+
+    const result = await load({ format: 'syslog-ufw', path: 'ufw.log.2', year: 2024 });
+
+    expect(result.totals).toEqual({ rowsRead: 1, accepted: 1, rejected: 0 });
+  });
+
+  it('reads zstd CSV and rejects zstd logs', async () => {
+    const file = path.join(dir, 'sessions.csv.zst');
+    await db.run(`COPY (SELECT '2025-02-17 10:00:00' AS ts, '203.0.113.9' AS src, 22 AS dport) TO '${file}' (FORMAT csv, HEADER, COMPRESSION zstd)`);
+
+    const result = await load({ format: 'csv', path: 'sessions.csv.zst', proto: 'tcp', fields: { time: 'ts', srcIp: 'src', dstPort: 'dport' } });
+
+    expect(result.totals).toEqual({ rowsRead: 1, accepted: 1, rejected: 0 });
+    await expect(load({ format: 'zeek', path: 'sessions.csv.zst' })).rejects.toThrow('sessions.csv.zst is zstd-compressed, which portbrief reads only for format csv');
+  });
+});
+
 describe('auto format', () => {
   it('detects each format from the first bytes', async () => {
     const samples: Record<string, string> = {

@@ -46,7 +46,7 @@ function recordsSubquery(source: ResolvedSource, files: ArchiveFile[], layout: J
       ? "CASE WHEN json_type(json) = 'ARRAY' THEN json::JSON[] ELSE [json] END"
       : `json_extract(json, ${sqlString(jsonPaths(layout.recordsPath).at(-1)!)})::JSON[]`;
     // The JSON reader names no compression 'uncompressed' where the CSV reader says 'none'.
-    const compression = compressionOf(files[0]) === 'gzip' ? 'gzip' : 'uncompressed';
+    const compression = compressionOf(files[0]) === 'none' ? 'uncompressed' : compressionOf(files[0]);
     const options = ["format = 'auto'", 'filename = true', `compression = '${compression}'`, `maximum_object_size = ${MAX_DOCUMENT_BYTES}`];
     const sql = `(SELECT file, NULL::VARCHAR AS line, rec::VARCHAR AS rec FROM (SELECT ${fileColumn(files)} AS file, unnest(${records}) AS rec FROM read_json_objects(${readList(files)}, ${options.join(', ')})))`;
     return { sql, rejects: [] };

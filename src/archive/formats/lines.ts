@@ -41,6 +41,7 @@ export function linesSubquery(source: ResolvedSource, files: ArchiveFile[], reas
 }
 
 /** The compression DuckDB must use for a file: recovered copies are plain text whatever the original's name. */
-export function compressionOf(file: ArchiveFile): 'gzip' | 'none' {
-  return file.readPath === file.path && file.probe?.compression === 'gzip' ? 'gzip' : 'none';
+export function compressionOf(file: ArchiveFile): 'gzip' | 'zstd' | 'none' {
+  if (file.readPath !== file.path || file.probe === null) return 'none';
+  return file.probe.compression;
 }
