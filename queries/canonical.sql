@@ -1,7 +1,10 @@
 -- Turns the raw rows of every source (the view raw_sessions, one row per
 -- archive row, all values as text) into the canonical session schema. Every
 -- row is kept: accepted rows have reject_reason NULL, the others carry the
--- reason they cannot count as traffic.
+-- reason they cannot count as traffic. A reader sets read_error for a record
+-- it could not parse, and skip_reason for a record that is no session at all
+-- (a Suricata alert event, a syslog line of another program).
+-- skipped_records.sql counts and removes the skipped records.
 --
 -- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are implausible.
 CREATE OR REPLACE TEMP TABLE sessions_all AS
@@ -9,15 +12,19 @@ WITH parsed AS (
     SELECT
         file,
         source,
+        read_error,
+        skip_reason,
         nullif(trim(sensor), '') AS sensor,
         raw_time,
         CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
         ip_key(trim(raw_src_ip)) AS ip_key,
         nullif(trim(raw_src_ip), '') AS raw_src_ip,
         proto_name(raw_proto) AS proto,
-        nullif(nullif(trim(raw_dst_port), ''), '-') AS port_text,
-        TRY_CAST(nullif(nullif(trim(raw_dst_port), ''), '-') AS BIGINT) AS port_number
+        CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
     FROM raw_sessions
+),
+numbered AS (
+    SELECT *, TRY_CAST(port_text AS BIGINT) AS port_number FROM parsed
 )
 SELECT
     file,
@@ -28,7 +35,10 @@ SELECT
     CASE WHEN ip_key IS NOT NULL THEN ip_text(ip_key) ELSE raw_src_ip END AS src_ip,
     CASE WHEN port_number BETWEEN 0 AND 65535 THEN port_number::USMALLINT END AS dst_port,
     proto,
+    skip_reason,
     CASE
+        WHEN skip_reason IS NOT NULL THEN NULL
+        WHEN read_error IS NOT NULL THEN read_error
         -- Honeypot exports pad with records that carry no traffic: epoch-zero
         -- time, the unspecified address and port 0.
         WHEN (ts = TIMESTAMPTZ '1970-01-01 00:00:00+00' OR ip_key IN (ipv4_base(), 0::UHUGEINT)) AND port_number = 0
@@ -43,4 +53,4 @@ SELECT
         WHEN port_number NOT BETWEEN 0 AND 65535 THEN 'port out of range'
         WHEN port_text IS NULL AND proto_has_ports(proto) THEN 'missing port'
     END AS reject_reason
-FROM parsed;
+FROM numbered;

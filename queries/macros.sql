@@ -106,6 +106,28 @@ CREATE OR REPLACE MACRO proto_name(p) AS
 -- Protocols whose sessions always carry a destination port.
 CREATE OR REPLACE MACRO proto_has_ports(p) AS p IN ('tcp', 'udp', 'sctp');
 
+-- Protocols without ports. Archives still fill the port column for some of
+-- them: Zeek and Argus write the ICMP code there, so it is dropped. False
+-- for NULL (an unknown protocol keeps its port).
+CREATE OR REPLACE MACRO proto_lacks_ports(p) AS
+    p IS NOT NULL AND p IN ('icmp', 'ipv6-icmp', 'icmp6', 'igmp', 'gre', 'esp', 'ah', 'ipv6', 'ospf', 'pim', 'vrrp');
+
+-- The text of one JSON value: a string without its quotes, a number as
+-- written, NULL for JSON null. MongoDB extended JSON wrappers such as
+-- {"$date": "2025-02-12T08:28:02Z"}, {"$date": {"$numberLong": "1739348882000"}}
+-- and {"$numberInt": "22"} are unwrapped to the value they hold.
+CREATE OR REPLACE MACRO json_value_text(v) AS
+    list_transform([v], lambda x:
+        CASE WHEN json_type(x) = 'OBJECT' THEN coalesce(
+                  json_extract_string(x, '$."$date"."$numberLong"'),
+                  json_extract_string(x, '$."$date"'),
+                  json_extract_string(x, '$."$numberInt"'),
+                  json_extract_string(x, '$."$numberLong"'),
+                  json_extract_string(x, '$."$numberDouble"'),
+                  x::VARCHAR)
+             ELSE json_extract_string(x, '$')
+        END)[1];
+
 -- A time text to UTC. Epoch seconds (or milliseconds, above 1e11) are UTC by
 -- definition. Text with an offset or Z keeps its offset. Text without one is
 -- read in the source's configured zone `tz`. NULL when unparseable.

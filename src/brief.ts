@@ -95,6 +95,10 @@ export interface Brief {
   totals: { rowsRead: number; accepted: number; rejected: number };
   files: FileQuality[];
   rejectReasons: Array<{ reason: string; rows: number }>;
+  /** Records of the archive files that are no sessions (Suricata alert events, other syslog lines), by kind; not rows read. */
+  skippedRecords: Array<{ kind: string; records: number }>;
+  /** Files whose end is damaged (a truncated gzip stream, a last line cut off); their complete rows were read. */
+  damagedFiles: Array<{ file: string; damage: string }>;
   /** The report week's accepted sessions and how their sources were located. */
   weekTotals: { sessions: number; located: number; countries: number; byStatus: StatusRow[] };
   /** How many ports each country's table shows (top N). */

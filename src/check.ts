@@ -1,12 +1,14 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { checkColumns, resolveSource } from './archive/load.js';
+import { checkSource } from './archive/check.js';
+import { WorkDir, resolveSource } from './archive/resolve.js';
 import { loadPortNotes } from './analyse/port-notes.js';
 import { type Config, loadConfig } from './config/load.js';
 import { Database } from './db.js';
 import { loadMessageTemplates } from './deliver/message.js';
 import { openConfiguredDatabases } from './enrich/enrich.js';
 import { messageOf } from './errors.js';
+import { silentLogger } from './log.js';
 import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
 import { sampleBrief } from './render/sample-brief.js';
@@ -65,12 +67,14 @@ export async function checkDeployment(configFile: string, options: { templatesDi
   }
 
   const db = await Database.open();
+  const work = new WorkDir();
   try {
     for (const [index, source] of checked.sources.entries()) {
-      await attempt(`source ${source.name}`, async () => checkColumns(db, checked, await resolveSource(checked, index)));
+      await attempt(`source ${source.name}`, async () => checkSource(db, checked, await resolveSource(checked, index, silentLogger(), work)));
     }
   } finally {
     db.close();
+    if (work.created) await rm(work.created, { recursive: true, force: true });
   }
   return results;
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { inspectFile } from './archive/inspect.js';
+import { importToLake } from './archive/lake.js';
 import { checkDeployment } from './check.js';
 import { loadConfig } from './config/load.js';
 import { runGeoipCommand } from './enrich/geoip-command.js';
@@ -113,6 +115,41 @@ program
     const lines = await runGeoipCommand({ addresses, ...options });
     process.stdout.write(`${lines.join('\n')}\n`);
   });
+
+program
+  .command('import')
+  .description('Write the accepted sessions of the sources to the lake as parquet, one file per source and ISO week (<lake>/source=<name>/week=<YYYY-Www>/data.parquet).')
+  .requiredOption('-c, --config <file>', 'YAML config file')
+  .option('-s, --source <name>', 'import only this source (default: every source that does not read the lake)')
+  .action(async (options: { config: string; source?: string }) => {
+    const log = createLogger({ level: program.opts().debug ? 'debug' : undefined });
+    const config = await loadConfig(options.config, { requireSecrets: false });
+    const result = await importToLake(config, { sourceName: options.source, now: new Date(), log });
+    for (const week of result.weeks) process.stdout.write(`${week.file}\t${week.sessions}\n`);
+  });
+
+program
+  .command('inspect')
+  .description('Read one archive file without a config and print its format, field mapping, time span, row counts, reject reasons and first sessions.')
+  .argument('<file>', 'archive file (plain or .gz)')
+  .option('-f, --format <format>', 'read the file as this format instead of detecting it')
+  .option('--year <year>', 'year of syslog lines, which carry none (default: a year in the file name, else the current year)', parseYear)
+  .option('-n, --rows <count>', 'how many sessions to show', parseCount, 5)
+  .action(async (file: string, options: { format?: string; year?: number; rows: number }) => {
+    const log = createLogger({ level: program.opts().debug ? 'debug' : 'warn' });
+    process.stdout.write(`${await inspectFile(file, { ...options, now: new Date(), log })}\n`);
+  });
+
+function parseYear(text: string): number {
+  const year = Number(text);
+  if (!/^\d{4}$/.test(text) || year < 1970) throw new InvalidArgumentError('expected a four-digit year such as 2024.');
+  return year;
+}
+
+function parseCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('expected a whole number such as 5.');
+  return Number(text);
+}
 
 async function main(argv: string[]): Promise<number> {
   try {

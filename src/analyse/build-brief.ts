@@ -124,8 +124,10 @@ export function buildBrief(inputs: BriefInputs): Brief {
   );
 
   const reasons = new Map<string, number>();
+  const skipped = new Map<string, number>();
   for (const file of files) {
     for (const [reason, rows] of Object.entries(file.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + rows);
+    for (const [kind, records] of Object.entries(file.skipped)) skipped.set(kind, (skipped.get(kind) ?? 0) + records);
   }
 
   return {
@@ -147,6 +149,10 @@ export function buildBrief(inputs: BriefInputs): Brief {
     rejectReasons: [...reasons.entries()]
       .map(([reason, rows]) => ({ reason, rows }))
       .sort((a, b) => b.rows - a.rows || a.reason.localeCompare(b.reason)),
+    skippedRecords: [...skipped.entries()]
+      .map(([kind, records]) => ({ kind, records }))
+      .sort((a, b) => b.records - a.records || a.kind.localeCompare(b.kind)),
+    damagedFiles: files.filter((file) => file.damage !== null).map((file) => ({ file: file.file, damage: file.damage! })),
     weekTotals: {
       sessions: weekSessions,
       located,

@@ -1,5 +1,6 @@
 import type { Client, Config } from '../config/load.js';
 import type { Database } from '../db.js';
+import { damageByFile } from './accounting.js';
 import { type ArchiveLoad, type FileQuality, type OutcomeCount, fileQuality, toOutcome } from './load.js';
 
 /**
@@ -34,8 +35,9 @@ export async function assignClients(db: Database, clients: Client[]): Promise<vo
 
 /**
  * Returns each client's data-quality accounting: only the rows of its own
- * sensors. A malformed CSV line has no readable sensor, so it counts only for
- * clients that own its whole source; the run log reports every one.
+ * sensors. A line the reader could not take (a malformed CSV line) and a
+ * skipped record have no readable sensor, so they count only for clients
+ * that own the whole source. The run log reports every one.
  */
 export async function qualityByClient(db: Database, config: Config, archive: ArchiveLoad): Promise<Map<string, FileQuality[]>> {
   const outcomes = (await db.queryFile('data_quality.sql')).map((row) => ({ client: String(row.client), ...toOutcome(row) }));
@@ -45,10 +47,11 @@ export async function qualityByClient(db: Database, config: Config, archive: Arc
     const ownedSources = archive.sources.filter((source) => client.sources.includes(source.config.name));
     const own: OutcomeCount[] = [
       ...outcomes.filter((outcome) => outcome.client === client.id),
-      ...archive.malformed.filter((line) => client.sources.includes(line.source)),
+      ...archive.readerRejects.filter((line) => client.sources.includes(line.source)),
     ];
+    const skipped = archive.skipped.filter((record) => client.sources.includes(record.source));
     // Files of sources the client owns are all listed; of shared sources, only those holding its rows.
-    result.set(client.id, fileQuality(config, ownedSources, own));
+    result.set(client.id, fileQuality(config, ownedSources, own, skipped, damageByFile(archive.sources)));
   }
   return result;
 }

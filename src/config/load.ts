@@ -113,6 +113,7 @@ export function validateConfig(data: unknown, file: string, options: LoadOptions
     output: resolve(raw.output),
     outbox: resolve(raw.outbox),
     state: resolve(raw.state),
+    lake: resolve(raw.lake),
   };
 }
 
@@ -166,7 +167,7 @@ function defaultClient(raw: RawConfig): Client {
  * checked after the archive is read (see checkClientSensors).
  */
 function checkStaticSensors(raw: RawConfig, clients: Client[], fail: (key: string, problem: string) => never): void {
-  if (raw.sources.some((source) => source.fields.sensor !== undefined)) return;
+  if (raw.sources.some((source) => source.fields?.sensor !== undefined)) return;
   const known = new Set(raw.sources.map((source) => source.sensor ?? source.name));
   clients.forEach((client, index) => {
     client.sensors.forEach((sensor, sensorIndex) => {

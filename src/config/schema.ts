@@ -21,29 +21,91 @@ const columnName = z.string().min(1, 'must name a column');
 
 export const TLP_MARKINGS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
 
+/** Archive formats a source can name; `auto` picks one from each file's first bytes. */
+export const SOURCE_FORMATS = ['auto', 'csv', 'parquet', 'lake', 'zeek', 'zeek-json', 'suricata', 'syslog-ufw', 'json'] as const;
+
+/** Formats with built-in field names, so a source may leave `fields` out. */
+const FORMATS_WITH_DEFAULT_FIELDS: ReadonlySet<string> = new Set(['auto', 'lake', 'zeek', 'zeek-json', 'suricata', 'syslog-ufw']);
+
+/**
+ * Which column, JSON field path or syslog key contains each session value.
+ * Formats with known field names fill in what is left out.
+ */
 const fieldsSchema = z
   .object({
-    time: columnName,
-    srcIp: columnName,
-    dstPort: columnName,
+    time: columnName.optional(),
+    srcIp: columnName.optional(),
+    dstPort: columnName.optional(),
     proto: columnName.optional(),
     sensor: columnName.optional(),
   })
   .strict();
 
+/** Checks a JavaScript regular expression from the config, so a typo fails at load time. */
+function isRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const sourceSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, dot, dash or underscore'),
-    format: z.enum(['csv', 'parquet']),
-    path: z.string().min(1, 'must name a file or glob'),
-    fields: fieldsSchema,
+    format: z.enum(SOURCE_FORMATS),
+    path: z.string().min(1, 'must name a file or glob').optional(),
+    fields: fieldsSchema.optional(),
     sensor: singleLine.optional(),
     proto: z.string().min(1).optional(),
     timeFormat: z.string().min(1).optional(),
     timezone: timeZone.optional(),
     delimiter: z.string().length(1).optional(),
+    eventTypes: z.array(z.string().min(1)).min(1, 'needs at least one event type, such as flow').optional(),
+    year: z.number().int().min(1970).max(9999).optional(),
+    yearFrom: z
+      .string()
+      .refine(isRegex, { message: 'is not a valid regular expression' })
+      .refine((pattern) => !isRegex(pattern) || new RegExp(`${pattern}|`).exec('')!.length === 2, {
+        message: 'needs exactly one capture group around the year, such as _(\\d{4})-',
+      })
+      .optional(),
+    match: z.string().min(1, 'must be the text that marks firewall lines, such as [UFW BLOCK]').optional(),
+    recordsPath: z.string().min(1).optional(),
+    strict: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((source, context) => {
+    const problem = (key: string, message: string) => context.addIssue({ code: 'custom', path: [key], message });
+    const only = (key: keyof typeof source, formats: string[]) => {
+      if (source[key] !== undefined && !formats.includes(source.format)) {
+        problem(key, `applies only to format ${formats.join(' or ')}, not ${source.format}`);
+      }
+    };
+
+    if (source.path === undefined && source.format !== 'lake') problem('path', 'missing; expected a file or glob');
+    if (!FORMATS_WITH_DEFAULT_FIELDS.has(source.format)) {
+      for (const key of ['time', 'srcIp', 'dstPort'] as const) {
+        if (source.fields?.[key] === undefined) {
+          context.addIssue({ code: 'custom', path: ['fields', key], message: `missing; format ${source.format} needs the name of the column or field that contains it` });
+        }
+      }
+    }
+    if (source.format === 'syslog-ufw' && source.fields?.time !== undefined) {
+      context.addIssue({ code: 'custom', path: ['fields', 'time'], message: 'syslog-ufw reads the time from the syslog line prefix; remove this key' });
+    }
+    if (source.year !== undefined && source.yearFrom !== undefined) problem('yearFrom', 'set either year or yearFrom, not both');
+    if (source.format === 'syslog-ufw' && source.year === undefined && source.yearFrom === undefined) {
+      problem('year', 'missing; syslog times carry no year, so set year (such as 2024) or yearFrom (a pattern that finds it in the file name)');
+    }
+    only('year', ['syslog-ufw', 'auto']);
+    only('yearFrom', ['syslog-ufw', 'auto']);
+    only('match', ['syslog-ufw', 'auto']);
+    only('eventTypes', ['suricata', 'auto']);
+    only('recordsPath', ['json', 'auto']);
+    only('delimiter', ['csv', 'auto']);
+  });
 
 /**
  * A mail address without display name. The check is deliberately plain
@@ -149,6 +211,7 @@ export const rawConfigSchema = z
     mail: mailSchema.optional(),
     templates: z.string().min(1).optional(),
     output: z.string().min(1).default('reports'),
+    lake: z.string().min(1).default('lake'),
     outbox: z.string().min(1).default('outbox'),
     state: z.string().min(1).default('state'),
   })

@@ -46,8 +46,10 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
     databaseWarnings: [],
     registry: { name: 'IANA Service Name and Transport Protocol Port Number Registry', updated: '2024-04-30' },
     totals: { rowsRead: 1200, accepted: 1190, rejected: 10 },
-    files: [{ file: 'sensors/week.csv', source: 'sensors', rowsRead: 1200, accepted: 1190, rejected: 10, reasons: { 'invalid source IP': 10 } }],
+    files: [{ file: 'sensors/week.csv', source: 'sensors', rowsRead: 1200, accepted: 1190, rejected: 10, reasons: { 'invalid source IP': 10 }, skipped: {}, damage: null }],
     rejectReasons: [{ reason: 'invalid source IP', rows: 10 }],
+    skippedRecords: [],
+    damagedFiles: [],
     weekTotals: {
       sessions: 1190,
       located: 1180,

@@ -166,5 +166,8 @@ describe.skipIf(!hasSharedData)(`loadArchive on the marx honeypot archive (${SKI
     ]);
     const sensors = await db.query(`SELECT count(DISTINCT sensor)::INTEGER AS n, count(DISTINCT ip_key)::INTEGER AS sources FROM sessions_all`);
     expect(sensors).toEqual([{ n: 9, sources: 69_602 }]);
+    // The earliest and latest datetime values of the CSV, read as UTC.
+    const span = await db.query(`SELECT strftime(min(ts), '%Y-%m-%d %H:%M:%S') AS first, strftime(max(ts), '%Y-%m-%d %H:%M:%S') AS last FROM sessions_all`);
+    expect(span).toEqual([{ first: '2013-03-03 21:53:59', last: '2013-09-08 05:55:13' }]);
   });
 });

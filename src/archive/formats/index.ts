@@ -1,0 +1,24 @@
+import type { ResolvedSource } from '../source.js';
+import { jsonRead } from './json.js';
+import type { SourceRead } from './sql.js';
+import { syslogRead } from './syslog.js';
+import { tableRead } from './tabular.js';
+import { zeekRead } from './zeek.js';
+
+/** Builds the SQL that reads a resolved source into the raw session columns. */
+export function readSource(source: ResolvedSource, configFile: string): SourceRead {
+  switch (source.format) {
+    case 'csv':
+    case 'parquet':
+    case 'lake':
+      return tableRead(source);
+    case 'zeek':
+      return zeekRead(source, configFile);
+    case 'json':
+    case 'zeek-json':
+    case 'suricata':
+      return jsonRead(source);
+    case 'syslog-ufw':
+      return syslogRead(source, configFile);
+  }
+}

@@ -1,0 +1,71 @@
+import { sqlIdentifier, sqlString } from '../../db.js';
+import type { Fields, ResolvedSource } from '../source.js';
+import { compressionOf } from './lines.js';
+import { type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
+
+/** Reject reason for a line the CSV reader could not split into the header's columns. */
+export const MALFORMED_CSV_LINE = 'malformed CSV line';
+
+/**
+ * The DuckDB table function call that reads CSV or parquet files, all CSV
+ * columns as text. Every column is read as text because DuckDB sniffs types
+ * from a sample of rows and would fail on an odd value far into the file.
+ * Conversion and reject accounting happen in queries/canonical.sql. The CSV
+ * reader skips structurally broken lines and counts them in its rejects table.
+ */
+export function tableReaderSql(source: ResolvedSource, group = 0, files = source.files): string {
+  if (source.format === 'parquet' || source.format === 'lake') {
+    return `read_parquet(${readList(files)}, filename = true, union_by_name = true${source.format === 'lake' ? ', hive_partitioning = true' : ''})`;
+  }
+
+  const options = [
+    'header = true',
+    'all_varchar = true',
+    'filename = true',
+    `compression = ${sqlString(compressionOf(files[0]))}`,
+    'ignore_errors = true',
+    'store_rejects = true',
+    `rejects_table = ${sqlString(csvRejectsTable(source, group))}`,
+    `rejects_scan = ${sqlString(csvRejectsScan(source, group))}`,
+  ];
+  if (source.config.delimiter) options.push(`delim = ${sqlString(source.config.delimiter)}`);
+  return `read_csv(${readList(files)}, ${options.join(', ')})`;
+}
+
+function csvRejectsTable(source: ResolvedSource, group: number): string {
+  return `csv_rejects_${source.index}_${group}`;
+}
+
+function csvRejectsScan(source: ResolvedSource, group: number): string {
+  return `csv_reject_scans_${source.index}_${group}`;
+}
+
+/**
+ * Reads csv, parquet and lake sources: one raw row per table row, mapped
+ * columns cast to text. A column the mapping leaves out becomes the source's
+ * constant (sensor, proto) or NULL. The lake stores canonical timestamps, so
+ * they are used as they are.
+ */
+export function tableRead(source: ResolvedSource): SourceRead {
+  const text = (column: string) => `CAST(${sqlIdentifier(column)} AS VARCHAR)`;
+  const field = (key: keyof Fields) => (source.fields[key] === undefined ? undefined : text(source.fields[key]!));
+  const groups = source.format === 'csv' ? groupBy(source.files, compressionOf) : [source.files];
+
+  const rejects = [];
+  const selects = [];
+  for (const [group, files] of groups.entries()) {
+    if (source.format === 'csv') {
+      rejects.push({ table: csvRejectsTable(source, group), scan: csvRejectsScan(source, group), reason: MALFORMED_CSV_LINE, files });
+    }
+    const rawTime = field('time');
+    const time = source.format === 'lake' ? `${sqlIdentifier(source.fields.time!)}::TIMESTAMPTZ` : rawTime && formattedTime(source, rawTime);
+    selects.push(
+      rawSelect(
+        source,
+        { file: fileColumn(files), rawTime, formattedTime: time, srcIp: field('srcIp'), dstPort: field('dstPort'), proto: field('proto'), sensor: field('sensor') },
+        tableReaderSql(source, group, files),
+      ),
+    );
+  }
+  return { sql: selects.join('\nUNION ALL BY NAME\n'), rejects };
+}
