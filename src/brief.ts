@@ -1,5 +1,5 @@
 import type { FileQuality } from './archive/load.js';
-import type { Finding, PortInsight } from './analyse/findings.js';
+import type { AnalysisSettings, Finding, PortInsight } from './analyse/findings.js';
 import type { DatabaseInfo } from './enrich/geoip-database.js';
 
 /** One row of a country's top-ports table. */
@@ -110,15 +110,7 @@ export interface Brief {
   /** Findings, most important first; each names the brief.json path of its numbers. */
   findings: Finding[];
   /** How findings were made, for the methodology section. */
-  method: {
-    rankBy: 'sessions' | 'sources';
-    minSources: number;
-    excludeUdpFromFindings: boolean;
-    baselineWeeks: number;
-    trendWeeks: number;
-    surgeThreshold: number;
-    clusterDistance: number;
-  };
+  method: Omit<AnalysisSettings, 'weeks' | 'ports'> & { rankBy: 'sessions' | 'sources' };
   /** Sessions per week of each shown country over the trend weeks, for the weekly chart. */
   weeklySessions: Array<{ week: string; country: string; sessions: number }>;
   /** Sessions from known scanner networks in the week, counted apart from the rankings. */
