@@ -116,7 +116,9 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     close: async () => {
       clearTimeout(timer);
       watchers.forEach((watcher) => watcher.close());
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      log.info({ url }, 'preview stopped');
     },
   };
 }

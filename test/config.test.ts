@@ -148,3 +148,16 @@ describe('validateConfig clients and mail', () => {
     expect(error.message).toBe('pb.yaml: mail.subject: must not contain CR or LF');
   });
 });
+
+describe('validateConfig countries', () => {
+  it('shows top-level countries in the single brief', () => {
+    const config = validateConfig({ ...minimal, countries: ['RU'] }, 'pb.yaml');
+    expect(config.clients[0].countries).toEqual(['RU']);
+  });
+
+  it('rejects top-level countries next to a clients list', () => {
+    const clients = [{ id: 'acme', name: 'ACME', sensors: ['marx'] }];
+    const error = errorOf(() => validateConfig({ ...minimal, countries: ['RU'], clients }, 'pb.yaml'));
+    expect(error.message).toBe('pb.yaml: countries: applies only without a clients list; with clients, set clients[].countries for each client.');
+  });
+});

@@ -85,6 +85,9 @@ export function validateConfig(data: unknown, file: string, options: LoadOptions
 
   const baseDir = path.dirname(path.resolve(file));
   const resolve = (p: string) => path.resolve(baseDir, p);
+  if (raw.clients && raw.countries.length > 0) {
+    fail('countries', 'applies only without a clients list; with clients, set clients[].countries for each client.');
+  }
   const clients = raw.clients ? raw.clients.map((client, index) => resolveClient(client, index, raw, resolve, fail)) : [defaultClient(raw)];
   checkStaticSensors(raw, clients, fail);
 
@@ -154,7 +157,7 @@ function defaultClient(raw: RawConfig): Client {
     name: raw.brief.organisation ?? 'All sensors',
     sensors: [],
     sources: raw.sources.map((source) => source.name),
-    countries: [],
+    countries: raw.countries,
     tlp: raw.brief.tlp,
     paper: raw.brief.paper,
     outputSegment: '',

@@ -207,6 +207,8 @@ export const rawConfigSchema = z
       .strict()
       .default({ title: 'Weekly port targeting brief', tlp: 'TLP:CLEAR', paper: 'Letter' }),
     analysis: analysisSchema.default(ANALYSIS_DEFAULTS),
+    /** Countries shown whenever they have sessions, for the single brief made without a clients list. */
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as IR')).default([]),
     clients: z.array(clientSchema).optional(),
     mail: mailSchema.optional(),
     templates: z.string().min(1).optional(),
