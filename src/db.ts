@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { PortbriefError, messageOf } from './errors.js';
 import { QUERIES_DIR } from './paths.js';
+
+/** DuckDB's memory limit unless PORTBRIEF_MEMORY_LIMIT sets another (DuckDB's size syntax, such as 8GB). */
+export const DEFAULT_MEMORY_LIMIT = '2GB';
 
 export type Params = Record<string, DuckDBValue | TextList>;
 
@@ -41,13 +45,17 @@ export class Database {
 
   /** Opens an in-memory database in UTC, so ISO weeks and timestamps never depend on the host's zone. */
   static async open(options: { queriesDir?: string; tempDir?: string } = {}): Promise<Database> {
-    const instance = await DuckDBInstance.create(':memory:');
+    // DuckDB takes 80% of the machine's memory by default. A fixed limit makes
+    // large archives spill to temporary files instead, so a weekly run stays
+    // within a predictable footprint next to Chromium.
+    const memoryLimit = process.env.PORTBRIEF_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT;
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: memoryLimit,
+      temp_directory: options.tempDir ?? path.join(tmpdir(), 'portbrief-duckdb'),
+    });
     const connection = await instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
     const db = new Database(instance, connection, options.queriesDir ?? QUERIES_DIR);
-    if (options.tempDir) {
-      await connection.run(`SET temp_directory = '${options.tempDir.replaceAll("'", "''")}'`);
-    }
     await db.runFile('macros.sql');
     return db;
   }
