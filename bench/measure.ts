@@ -114,7 +114,7 @@ async function fullRun(files: string, work: string, state: string, clients: numb
 }
 
 /** Locates the archive's addresses by the range join and by maxmind per row, timing only the lookups. */
-async function measureEnrichment(files: string, state: string): Promise<{ rangeJoin: number; perRow: number; rows: number }> {
+export async function measureEnrichment(files: string, state: string): Promise<{ rangeJoin: number; perRow: number; rows: number }> {
   const db = await Database.open();
   try {
     await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger());
@@ -140,4 +140,20 @@ async function measureEnrichment(files: string, state: string): Promise<{ rangeJ
   } finally {
     db.close();
   }
+}
+
+/** Generates `sessions` sessions and measures only the enrichment, for sizes where a full run is not needed. */
+export async function measureEnrichmentOnly(sessions: number, work: string): Promise<{ sessions: number; rangeJoin: number; perRow: number; rows: number; buildEmbedded: number }> {
+  const lake = path.join(work, 'lake');
+  const state = path.join(work, 'state');
+  const db = await Database.open();
+  let buildEmbedded: number;
+  try {
+    [, buildEmbedded] = await timed(async () => loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger()));
+    const plan = workloadPlan(sessions, SENSORS, await workloadCountries(db));
+    await generateArchive(db, plan, { firstWeek: FIRST_WEEK, seed: 1, output: lake, format: 'parquet' });
+  } finally {
+    db.close();
+  }
+  return { sessions, ...(await measureEnrichment(`${lake}/*/*.parquet`, state)), buildEmbedded };
 }

@@ -16,38 +16,50 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureSize, type SizeResult } from './measure.js';
+import { measureEnrichmentOnly, measureSize, type SizeResult } from './measure.js';
+import { measureReading, type ReadingResult } from './reading.js';
+
+type EnrichmentResult = Awaited<ReturnType<typeof measureEnrichmentOnly>>;
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000000,10000000' },
     out: { type: 'string', default: path.join('docs', 'benchmarks.md') },
     size: { type: 'string' },
+    reading: { type: 'string' },
+    enrichment: { type: 'string' },
+    'reading-rows': { type: 'string', default: '1000000' },
+    'enrichment-rows': { type: 'string', default: '20000000' },
   },
 });
 
-if (values.size) {
-  // Child mode: measure one size and print the result as JSON on stdout.
+if (values.size || values.reading || values.enrichment) {
+  // Child mode: measure one thing and print the result as JSON on stdout.
   const work = mkdtempSync(path.join(tmpdir(), 'portbrief-bench-'));
   try {
-    const result = await measureSize(Number(values.size), work);
+    let result: unknown;
+    if (values.size) result = await measureSize(Number(values.size), work);
+    else if (values.reading) result = await measureReading(Number(values.reading), work);
+    else result = await measureEnrichmentOnly(Number(values.enrichment), work);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 } else {
   const script = fileURLToPath(import.meta.url);
-  const results: SizeResult[] = [];
-  for (const size of values.sizes!.split(',').map(Number)) {
-    process.stderr.write(`bench: measuring ${size.toLocaleString('en-US')} sessions\n`);
-    const output = execFileSync(process.execPath, ['--import', 'tsx', script, '--size', String(size)], {
+  const child = <T>(flag: string, value: string): T => {
+    process.stderr.write(`bench: ${flag} ${Number(value).toLocaleString('en-US')}\n`);
+    const output = execFileSync(process.execPath, ['--import', 'tsx', script, `--${flag}`, value], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 20,
     });
-    results.push(JSON.parse(output.trim().split('\n').at(-1)!) as SizeResult);
-  }
-  writeFileSync(values.out!, report(results));
+    return JSON.parse(output.trim().split('\n').at(-1)!) as T;
+  };
+  const results = values.sizes!.split(',').map((size) => child<SizeResult>('size', size));
+  const reading = child<ReadingResult>('reading', values['reading-rows']!);
+  const enrichment = child<EnrichmentResult>('enrichment', values['enrichment-rows']!);
+  writeFileSync(values.out!, report(results) + readingReport(reading, enrichment));
   process.stderr.write(`bench: wrote ${values.out}\n`);
 }
 
@@ -94,5 +106,27 @@ ${rows.join('\n')}
 | sessions | range join (rows/s) | per-row lookups (rows/s) | generating the archive (s) |
 |---|---|---|---|
 ${rates.join('\n')}
+`;
+}
+
+function readingReport(reading: ReadingResult, enrichment: EnrichmentResult): string {
+  const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
+  const rows = reading.rates.map((r) => `| ${r.format} | ${r.rows.toLocaleString('en-US')} | ${(r.ms / 1000).toFixed(2)} | ${rate(r.rows, r.ms)} |`);
+  return `
+## Reading archives
+
+The archive stage alone (read, parse into the canonical schema, account for
+every row) on the same ${reading.sessions.toLocaleString('en-US')}-session workload written as
+CSV, gzip CSV, NDJSON (\`format: json\`) and the lake made by \`portbrief import\`.
+
+| format | rows | seconds | rows/s |
+|---|---|---|---|
+${rows.join('\n')}
+
+## Enrichment at ${enrichment.rows.toLocaleString('en-US')} rows
+
+| range join (s) | per-row maxmind lookups (s) | per-row / join | range table build, embedded database (s) |
+|---|---|---|---|
+| ${(enrichment.rangeJoin / 1000).toFixed(2)} | ${(enrichment.perRow / 1000).toFixed(2)} | ${(enrichment.perRow / enrichment.rangeJoin).toFixed(2)} (target ≥ 5: ${enrichment.perRow / enrichment.rangeJoin >= 5 ? 'met' : '**missed**'}) | ${(enrichment.buildEmbedded / 1000).toFixed(2)} |
 `;
 }

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { importToLake } from '../src/archive/lake.js';
+import { loadArchive } from '../src/archive/load.js';
+import { validateConfig } from '../src/config/load.js';
+import { Database, sqlString } from '../src/db.js';
+import { openCountryDatabase } from '../src/enrich/geoip-database.js';
+import { loadRangeTable } from '../src/enrich/range-cache.js';
+import { silentLogger } from '../src/log.js';
+import { generateArchive } from './generator.js';
+import { workloadCountries, workloadPlan } from './workload.js';
+
+export interface ReadingResult {
+  sessions: number;
+  /** Rows per second through the archive stage (read, parse, account) for each format. */
+  rates: Array<{ format: string; rows: number; ms: number }>;
+}
+
+const FIELDS = { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'proto', sensor: 'sensor' };
+
+/**
+ * Measures the archive stage alone on the same sessions written as CSV,
+ * gzip CSV, NDJSON and the lake's parquet (made by portbrief import).
+ */
+export async function measureReading(sessions: number, work: string): Promise<ReadingResult> {
+  const db = await Database.open();
+  try {
+    await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), path.join(work, 'state'), silentLogger());
+    const plan = workloadPlan(sessions, 20, await workloadCountries(db));
+    const csv = path.join(work, 'sessions.csv');
+    await generateArchive(db, plan, { firstWeek: new Date('2025-01-06T00:00:00Z'), seed: 1, output: csv, format: 'csv' });
+    await db.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, all_varchar = true)) TO ${sqlString(`${csv}.gz`)} (FORMAT csv, HEADER, COMPRESSION gzip)`);
+    await db.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, all_varchar = true)) TO ${sqlString(path.join(work, 'sessions.ndjson'))} (FORMAT json)`);
+  } finally {
+    db.close();
+  }
+
+  const config = (source: Record<string, unknown>) =>
+    validateConfig({ sources: [{ name: 'bench', ...source }], lake: path.join(work, 'lake'), state: path.join(work, 'state') }, path.join(work, 'portbrief.yaml'));
+  const cases: Array<[string, ReturnType<typeof config>]> = [
+    ['CSV', config({ format: 'csv', path: 'sessions.csv', fields: FIELDS })],
+    ['gzip CSV', config({ format: 'csv', path: 'sessions.csv.gz', fields: FIELDS })],
+    ['NDJSON', config({ format: 'json', path: 'sessions.ndjson', fields: FIELDS })],
+  ];
+  await importToLake(cases[0][1], { now: new Date('2026-12-04T12:00:00Z'), log: silentLogger() });
+  cases.push(['lake parquet', config({ format: 'lake', path: undefined })]);
+
+  const rates: ReadingResult['rates'] = [];
+  for (const [format, cfg] of cases) {
+    const run = await Database.open();
+    try {
+      const started = performance.now();
+      const load = await loadArchive(run, cfg, new Date('2026-12-04T12:00:00Z'), silentLogger());
+      rates.push({ format, rows: load.totals.rowsRead, ms: performance.now() - started });
+    } finally {
+      run.close();
+    }
+  }
+  return { sessions, rates };
+}
