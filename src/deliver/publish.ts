@@ -20,7 +20,8 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
     }
     await rename(partial, file);
   } catch (error) {
-    await rm(partial, { force: true });
+    // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
+    await rm(partial, { force: true }).catch(() => undefined);
     throw new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
       cause: error,
     });
@@ -42,7 +43,9 @@ export async function rejectLinkedFolders(root: string, dir: string): Promise<vo
     try {
       isLink = (await lstat(current)).isSymbolicLink();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // A folder that is missing, or cannot exist under a file, is reported by the write that follows.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
       throw new PortbriefError(`Cannot check the output folder ${current}: ${messageOf(error)}.`, { cause: error });
     }
     if (isLink) {
