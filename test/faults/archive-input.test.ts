@@ -34,8 +34,9 @@ async function load(name: string, content: string | Buffer, format = 'csv') {
   return { result, quality };
 }
 
-async function loadError(name: string, content: string | Buffer, format = 'csv'): Promise<PortbriefError> {
-  writeFileSync(path.join(dir, name), content);
+/** Writes `content` to `name` unless undefined (the file exists already), and returns the error of loading it. */
+async function loadError(name: string, content: string | Buffer | undefined, format = 'csv'): Promise<PortbriefError> {
+  if (content !== undefined) writeFileSync(path.join(dir, name), content);
   const error = await loadArchive(db, configOf(name, format), NOW, silentLogger()).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(PortbriefError);
   return error as PortbriefError;
@@ -117,8 +118,7 @@ describe('archive input faults', () => {
   it('names a parquet column the file lacks', async () => {
     const file = path.join(dir, 'wrong-schema.parquet');
     await db.run(`COPY (SELECT now() AS time, '198.51.100.7' AS address, 22 AS port) TO '${file}' (FORMAT parquet)`);
-    const error = await loadArchive(db, configOf('wrong-schema.parquet', 'parquet'), NOW, silentLogger()).catch((caught: unknown) => caught as PortbriefError);
-    expect(error).toBeInstanceOf(PortbriefError);
+    const error = await loadError('wrong-schema.parquet', undefined, 'parquet');
     expect(error.message).toBe(
       `${path.join(dir, 'portbrief.yaml')}: sources[0].fields.time: column 'ts' not found in ${file}; its columns are time, address, port.`,
     );
