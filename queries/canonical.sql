@@ -18,7 +18,7 @@ WITH parsed AS (
         raw_time,
         CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
         ip_key(trim(raw_src_ip)) AS ip_key,
-        nullif(trim(raw_src_ip), '') AS raw_src_ip,
+        nullif(nullif(trim(raw_src_ip), ''), '-') AS raw_src_ip,
         proto_name(raw_proto) AS proto,
         CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
     FROM raw_sessions

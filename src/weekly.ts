@@ -12,7 +12,7 @@ import { type DeliveryOutcome, deliverBriefs } from './deliver/deliver.js';
 import { Ledger } from './deliver/ledger.js';
 import { type SendMail, smtpSender } from './deliver/mailer.js';
 import { loadMessageTemplates } from './deliver/message.js';
-import { publishBrief } from './deliver/publish.js';
+import { publishBrief, rejectLinkedFolders } from './deliver/publish.js';
 import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
 import { acquireLock } from './lock.js';
@@ -111,6 +111,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
       const clientLog = log.child({ client: client.id });
       try {
         const outputDir = path.join(config.output, client.outputSegment, week.id);
+        await rejectLinkedFolders(config.output, outputDir);
         const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, printer, outputDir, clientLog);
         pdfs.set(client.id, pdf);
         clients.push({ client: client.id, outputDir, files, brief });

@@ -53,7 +53,8 @@ export function toOutcome(row: Record<string, unknown>): OutcomeCount {
 /**
  * Counts the lines each reader left out (CSV lines with the wrong number of
  * columns, text lines it could not take), per file. A rejected line that is
- * the file's unterminated last line counts as a truncated file instead.
+ * the file's unterminated last line counts as a truncated file instead, and
+ * a line that is not UTF-8 counts as such.
  */
 export async function readerRejectCounts(db: Database, source: ResolvedSource, rejects: ReaderRejects[]): Promise<OutcomeCount[]> {
   const counts: OutcomeCount[] = [];
@@ -61,7 +62,11 @@ export async function readerRejectCounts(db: Database, source: ResolvedSource, r
     const file = fileColumn(reader.files, 's.file_path');
     const cut = isUnterminatedLine(reader.files, file, "trim(e.csv_line, E'\\r\\n')");
     const rows = await db.query(
-      `SELECT ${file} AS file, CASE WHEN ${cut} THEN ${sqlString(TRUNCATED_FILE)} ELSE ${sqlString(reader.reason)} END AS reason, count(DISTINCT e.line)::INTEGER AS rows
+      `SELECT ${file} AS file,
+              CASE WHEN ${cut} THEN ${sqlString(TRUNCATED_FILE)}
+                   WHEN e.error_type = 'INVALID ENCODING' THEN ${sqlString(INVALID_UTF8)}
+                   ELSE ${sqlString(reader.reason)} END AS reason,
+              count(DISTINCT e.line)::INTEGER AS rows
        FROM ${reader.table} e JOIN ${reader.scan} s USING (scan_id, file_id)
        GROUP BY ALL`,
       undefined,
@@ -71,6 +76,9 @@ export async function readerRejectCounts(db: Database, source: ResolvedSource, r
   }
   return counts;
 }
+
+/** Reject reason for a line whose bytes are not UTF-8, which DuckDB's CSV reader requires. */
+export const INVALID_UTF8 = 'invalid UTF-8';
 
 /** Records of a file that are no sessions, of one kind. */
 export interface SkippedCount {

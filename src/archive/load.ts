@@ -20,6 +20,7 @@ import { WorkDir, resolveSource } from './resolve.js';
 import type { ResolvedSource } from './source.js';
 
 export { type FileQuality, type OutcomeCount, type Totals, fileQuality, sumTotals, toOutcome } from './accounting.js';
+export { INVALID_UTF8 } from './accounting.js';
 export { MALFORMED_CSV_LINE } from './formats/tabular.js';
 export { MALFORMED_RECORD, TRUNCATED_FILE } from './formats/sql.js';
 

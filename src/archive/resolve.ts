@@ -47,6 +47,15 @@ export async function resolveSource(config: Config, index: number, log: Logger, 
     );
   }
 
+  // An empty CSV file has no header, so DuckDB would report a made-up column0 instead of the file.
+  const isEmpty = (probe: FileProbe | undefined) => probe !== undefined && probe.compression !== 'zstd' && probe.bytes === 0 && probe.gzipError === null;
+  const empty = paths.find((file) => isEmpty(probes.get(file)));
+  if (empty !== undefined && (source.format === 'csv' || source.format === 'auto')) {
+    throw new PortbriefError(`${config.file}: sources[${index}].path: archive file ${empty} is empty. Remove it or wait until it is written.`, {
+      exitCode: EXIT.usage,
+    });
+  }
+
   const format = source.format === 'auto' ? detectSourceFormat(config, index, paths, probes, log) : source.format;
   const files: ArchiveFile[] = [];
   for (const file of paths) {

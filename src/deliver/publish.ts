@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PortbriefError, messageOf } from '../errors.js';
 
@@ -20,10 +20,37 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
     }
     await rename(partial, file);
   } catch (error) {
-    await rm(partial, { force: true });
+    // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
+    await rm(partial, { force: true }).catch(() => undefined);
     throw new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * Rejects `dir` when a folder between `root` and it is a symbolic link, so a
+ * link planted at <output>/<client> cannot send a brief outside the output
+ * folder. `root` itself may be a link, because the operator configured it.
+ * NOTE: a link made between this check and the write is still followed.
+ */
+export async function rejectLinkedFolders(root: string, dir: string): Promise<void> {
+  const relative = path.relative(root, dir);
+  let current = root;
+  for (const part of relative.split(path.sep).filter((segment) => segment !== '')) {
+    current = path.join(current, part);
+    let isLink: boolean;
+    try {
+      isLink = (await lstat(current)).isSymbolicLink();
+    } catch (error) {
+      // A folder that is missing, or cannot exist under a file, is reported by the write that follows.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw new PortbriefError(`Cannot check the output folder ${current}: ${messageOf(error)}.`, { cause: error });
+    }
+    if (isLink) {
+      throw new PortbriefError(`Output folder ${current} is a symbolic link; portbrief writes briefs only into real folders under ${root}. Replace the link with a folder.`);
+    }
   }
 }
 

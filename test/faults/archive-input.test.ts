@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INVALID_UTF8, MALFORMED_CSV_LINE, loadArchive } from '../../src/archive/load.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Database } from '../../src/db.js';
+import { EXIT, PortbriefError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { tempDir } from '../helpers/temp.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const HEADER = 'ts,src,dport,proto';
+const dir = tempDir();
+
+let db: Database;
+beforeEach(async () => {
+  db = await Database.open();
+});
+afterEach(() => db.close());
+
+function configOf(name: string, format = 'csv') {
+  return validateConfig(
+    { sources: [{ name: 'sensors', format, path: name, fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto' } }] },
+    path.join(dir, 'portbrief.yaml'),
+  );
+}
+
+/** Writes `content` to `name` in the test folder and loads it as the only source. */
+async function load(name: string, content: string | Buffer, format = 'csv') {
+  writeFileSync(path.join(dir, name), content);
+  const result = await loadArchive(db, configOf(name, format), NOW, silentLogger());
+  const [quality] = result.files;
+  expect(quality.rowsRead).toBe(quality.accepted + quality.rejected);
+  return { result, quality };
+}
+
+/** Writes `content` to `name` unless undefined (the file exists already), and returns the error of loading it. */
+async function loadError(name: string, content: string | Buffer | undefined, format = 'csv'): Promise<PortbriefError> {
+  if (content !== undefined) writeFileSync(path.join(dir, name), content);
+  const error = await loadArchive(db, configOf(name, format), NOW, silentLogger()).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(PortbriefError);
+  return error as PortbriefError;
+}
+
+async function acceptedPorts(): Promise<number[]> {
+  const rows = await db.query('SELECT dst_port FROM sessions_all WHERE reject_reason IS NULL ORDER BY dst_port');
+  return rows.map((row) => Number(row.dst_port));
+}
+
+describe('archive input faults', () => {
+  it('names an empty CSV file', async () => {
+    const error = await loadError('empty.csv', '');
+    expect(error.message).toBe(`${path.join(dir, 'portbrief.yaml')}: sources[0].path: archive file ${path.join(dir, 'empty.csv')} is empty. Remove it or wait until it is written.`);
+    expect(error.exitCode).toBe(EXIT.usage);
+  });
+
+  it('reads a header-only CSV as no rows', async () => {
+    const { result, quality } = await load('header-only.csv', `${HEADER}\n`);
+    expect(quality).toMatchObject({ file: 'header-only.csv', rowsRead: 0, accepted: 0, rejected: 0, reasons: {} });
+    expect(result.weeks).toEqual([]);
+  });
+
+  it('rejects a text port after the sniffing sample', async () => {
+    const lines = [HEADER, ...Array.from({ length: 30_000 }, () => '2025-02-17 10:00:00,198.51.100.7,22,tcp'), '2025-02-17 10:00:00,198.51.100.7,ssh,tcp'];
+    const { quality } = await load('type-change.csv', `${lines.join('\n')}\n`);
+    expect(quality).toMatchObject({ rowsRead: 30_001, accepted: 30_000, rejected: 1, reasons: { 'invalid port': 1 } });
+  });
+
+  it('reads a byte order mark and CRLF', async () => {
+    const { quality } = await load('bom-crlf.csv', `\ufeff${HEADER}\r\n2025-02-17 10:00:00,198.51.100.7,22,tcp\r\n2025-02-17 10:00:01,198.51.100.8,23,tcp\r\n`);
+    expect(quality).toMatchObject({ rowsRead: 2, accepted: 2, rejected: 0 });
+    expect(await acceptedPorts()).toEqual([22, 23]);
+  });
+
+  it('parses each timestamp format of one column', async () => {
+    const times = ['2025-02-17 10:00:00', '2025-02-17T10:00:00Z', '1739786400', '2025-02-17T11:00:00+01:00', '17/02/2025 10:00'];
+    const { quality } = await load('mixed-times.csv', `${[HEADER, ...times.map((time) => `${time},198.51.100.7,22,tcp`)].join('\n')}\n`);
+    expect(quality).toMatchObject({ rowsRead: 5, accepted: 4, rejected: 1, reasons: { 'unparseable time': 1 } });
+    const rows = await db.query("SELECT DISTINCT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts FROM sessions_all WHERE reject_reason IS NULL");
+    expect(rows.map((row) => row.ts)).toEqual(['2025-02-17 10:00:00']);
+  });
+
+  it('rejects a line that is not UTF-8 by name', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from(`${HEADER}\n2025-02-17 10:00:00,198.51.100.7,22,tcp\n2025-02-17 10:00:01,198.51.100.7,22,t`),
+      Buffer.from([0xe9, 0xff]),
+      Buffer.from('cp\n2025-02-17 10:00:02,198.51.100.7,23,tcp\n'),
+    ]);
+    const { quality } = await load('latin1.csv', latin1);
+    expect(quality).toMatchObject({ rowsRead: 3, accepted: 2, rejected: 1, reasons: { [INVALID_UTF8]: 1 } });
+  });
+
+  it('rejects odd port spellings with reasons', async () => {
+    const ports = ['22/tcp', '"1,433"', '-1', '70000', '443'];
+    const { quality } = await load('ports.csv', `${[HEADER, ...ports.map((port) => `2025-02-17 10:00:00,198.51.100.7,${port},tcp`)].join('\n')}\n`);
+    expect(quality).toMatchObject({ rowsRead: 5, accepted: 1, rejected: 4, reasons: { 'invalid port': 2, 'port out of range': 2 } });
+    expect(await acceptedPorts()).toEqual([443]);
+  });
+
+  it('drops the zone index of an IPv6 address', async () => {
+    const { quality } = await load('zone.csv', `${HEADER}\n2025-02-17 10:00:00,2001:db8::1%eth0,22,tcp\n2025-02-17 10:00:00,2001:db8::2%3,22,tcp\n`);
+    expect(quality).toMatchObject({ rowsRead: 2, accepted: 2, rejected: 0 });
+    const rows = await db.query('SELECT src_ip FROM sessions_all ORDER BY src_ip');
+    expect(rows.map((row) => row.src_ip)).toEqual(['2001:db8:0:0:0:0:0:1', '2001:db8:0:0:0:0:0:2']);
+  });
+
+  it('counts - placeholders as missing values', async () => {
+    const lines = ['-,198.51.100.7,22,tcp', '2025-02-17 10:00:00,-,22,tcp', '2025-02-17 10:00:00,198.51.100.7,-,tcp', '2025-02-17 10:00:00,198.51.100.7,22,tcp'];
+    const { quality } = await load('dashes.csv', `${[HEADER, ...lines].join('\n')}\n`);
+    expect(quality).toMatchObject({ rowsRead: 4, accepted: 1, rejected: 3, reasons: { 'missing time': 1, 'missing source IP': 1, 'missing port': 1 } });
+  });
+
+  it('still counts a short line as malformed', async () => {
+    const { quality } = await load('short.csv', `${HEADER}\n2025-02-17 10:00:00,198.51.100.7\n2025-02-17 10:00:00,198.51.100.7,22,tcp\n`);
+    expect(quality).toMatchObject({ rowsRead: 2, accepted: 1, rejected: 1, reasons: { [MALFORMED_CSV_LINE]: 1 } });
+  });
+
+  it('names a parquet column the file lacks', async () => {
+    const file = path.join(dir, 'wrong-schema.parquet');
+    await db.run(`COPY (SELECT now() AS time, '198.51.100.7' AS address, 22 AS port) TO '${file}' (FORMAT parquet)`);
+    const error = await loadError('wrong-schema.parquet', undefined, 'parquet');
+    expect(error.message).toBe(
+      `${path.join(dir, 'portbrief.yaml')}: sources[0].fields.time: column 'ts' not found in ${file}; its columns are time, address, port.`,
+    );
+    expect(error.exitCode).toBe(EXIT.usage);
+  });
+
+  it('names a corrupt parquet file', async () => {
+    const error = await loadError('corrupt.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7), Buffer.from('PAR1')]), 'parquet');
+    expect(error.message).toContain(`${path.join(dir, 'portbrief.yaml')}: sources[0] 'sensors': cannot read ${path.join(dir, 'corrupt.parquet')} as parquet: `);
+    expect(error.message).toContain('Check sources[0].format and the file.');
+  });
+});

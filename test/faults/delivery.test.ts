@@ -1,0 +1,117 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/load.js';
+import { Ledger } from '../../src/deliver/ledger.js';
+import { EXIT, PortbriefError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { PdfPrinter } from '../../src/render/pdf.js';
+import { runWeekly } from '../../src/weekly.js';
+import { startSmtpServer } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/temp.js';
+import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const dir = tempDir();
+const archive = writeTwoClientArchive(dir);
+let printer: PdfPrinter;
+
+beforeAll(async () => {
+  printer = await PdfPrinter.launch();
+});
+afterAll(async () => {
+  await printer?.close();
+});
+
+async function runAgainst(port: number) {
+  const state = freshStateDir();
+  const config = validateConfig(twoClientConfig(archive, tempDir(), state, port), path.join(dir, 'portbrief.yaml'));
+  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer });
+  const ledger = await Ledger.open(state);
+  // The ledger records a 'sending' entry before each message and its outcome after it.
+  const history = (await ledger.history()).filter((entry) => entry.status !== 'sending');
+  ledger.close();
+  return { result, history };
+}
+
+/**
+ * Starts an SMTP server on 127.0.0.1 that closes the connection while the
+ * first message's data arrives, and accepts every later message.
+ */
+async function startDroppingServer(): Promise<{ port: number; dropped: number; accepted: number; close(): Promise<void> }> {
+  const counts = { dropped: 0, accepted: 0 };
+  const server: SMTPServer = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      if (counts.dropped === 0) {
+        counts.dropped++;
+        // smtp-server keeps no public handle on the socket, so find the connection that owns this session.
+        const connections = (server as unknown as { connections: Set<{ session: SMTPServerSession; _socket: { destroy(): void } }> }).connections;
+        [...connections].find((connection) => connection.session === session)!._socket.destroy();
+        return;
+      }
+      stream.resume();
+      stream.on('end', () => {
+        counts.accepted++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    get dropped() {
+      return counts.dropped;
+    },
+    get accepted() {
+      return counts.accepted;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('delivery faults', () => {
+  it('fails a 552 reply without retrying', async () => {
+    const server = await startSmtpServer((_, to) => (to.includes('soc@alpha.example') ? { code: 552, text: 'message size exceeds fixed maximum' } : undefined));
+    try {
+      const { result, history } = await runAgainst(server.port);
+      expect(result.exitCode).toBe(EXIT.partialDelivery);
+      expect(result.clients.map((client) => client.delivery?.status)).toEqual(['failed', 'sent']);
+      expect(result.clients[0].delivery?.error).toContain('552');
+      expect(server.rejected).toBe(1);
+      expect(history.map((entry) => [entry.client, entry.status, entry.attempts])).toEqual([
+        ['alpha', 'failed', 1],
+        ['beta', 'sent', 1],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries a connection dropped mid-message', async () => {
+    const server = await startDroppingServer();
+    try {
+      const { result, history } = await runAgainst(server.port);
+      expect(result.exitCode).toBe(EXIT.ok);
+      expect(server.dropped).toBe(1);
+      expect(server.accepted).toBe(2);
+      expect(history.map((entry) => [entry.client, entry.status, entry.attempts])).toEqual([
+        ['alpha', 'sent', 2],
+        ['beta', 'sent', 1],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([['soc@alpha.example\rBcc: x@y.example'], ['soc@alpha.example\nBcc: x@y.example']])('rejects the recipient %j at config load', (address) => {
+    const raw = twoClientConfig(archive, dir, dir, 25);
+    raw.clients[0].recipients.to = [address];
+    expect(() => validateConfig(raw, 'pb.yaml')).toThrow(PortbriefError);
+    expect(() => validateConfig(raw, 'pb.yaml')).toThrow(/^pb\.yaml: clients\[0\]\.recipients\.to\[0\]: must not contain CR or LF/);
+  });
+});

@@ -1,0 +1,89 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Brief } from '../../src/brief.js';
+import { loadArchive } from '../../src/archive/load.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Database } from '../../src/db.js';
+import { EXIT } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { PdfPrinter } from '../../src/render/pdf.js';
+import { runWeekly } from '../../src/weekly.js';
+import { freshStateDir } from '../helpers/two-clients.js';
+import { tempDir } from '../helpers/temp.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const dir = tempDir();
+
+/** Writes one CSV source of `times` from 8.8.8.8 to port 22 and returns its config. */
+function archiveOf(name: string, times: string[], timezone = 'UTC') {
+  writeFileSync(path.join(dir, name), ['ts,src,dport,proto', ...times.map((time) => `${time},8.8.8.8,22,tcp`)].join('\n') + '\n');
+  return validateConfig(
+    {
+      sources: [{ name: 'sensors', format: 'csv', path: name, timezone, fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto' } }],
+      output: tempDir(),
+      state: freshStateDir(),
+    },
+    path.join(dir, 'portbrief.yaml'),
+  );
+}
+
+async function weeksOf(config: ReturnType<typeof archiveOf>) {
+  const db = await Database.open();
+  try {
+    return (await loadArchive(db, config, NOW, silentLogger())).weeks;
+  } finally {
+    db.close();
+  }
+}
+
+describe('weeks at a year boundary', () => {
+  // 2020 has 53 ISO weeks: 2020-W53 runs from Monday 2020-12-28 to Sunday 2021-01-03.
+  const times = ['2020-12-28 00:00:00', '2020-12-31 23:59:59', '2021-01-01 12:00:00', '2021-01-03 23:59:59', '2021-01-04 00:00:00', '2021-01-10 23:59:59'];
+  const config = archiveOf('new-year.csv', times);
+  let printer: PdfPrinter;
+
+  beforeAll(async () => {
+    printer = await PdfPrinter.launch();
+  });
+  afterAll(async () => {
+    await printer?.close();
+  });
+
+  it('counts sessions per ISO week', async () => {
+    expect(await weeksOf(config)).toEqual([
+      { week: '2020-W53', sessions: 4 },
+      { week: '2021-W01', sessions: 2 },
+    ]);
+  });
+
+  it('compares 2021-W01 with 2020-W53', async () => {
+    const result = await runWeekly({ config, week: '2021-W01', now: NOW, log: silentLogger(), printer, dryRun: true });
+    expect(result.exitCode).toBe(EXIT.ok);
+    const brief = JSON.parse(readFileSync(path.join(config.output, '2021-W01', 'brief.json'), 'utf8')) as Brief;
+    expect(brief.week).toBe('2021-W01');
+    expect(brief.previousWeek).toBe('2020-W53');
+    expect(brief.weekStart).toBe('2021-01-04');
+    expect(brief.weekEnd).toBe('2021-01-10');
+    expect(brief.comparisonAvailable).toBe(true);
+    expect(brief.weekTotals.sessions).toBe(2);
+  });
+});
+
+describe('weeks across a daylight-saving change', () => {
+  it('counts Europe/Berlin times per UTC week', async () => {
+    // Berlin moved from UTC+1 to UTC+2 on Sunday 2025-03-30, the last day of 2025-W13.
+    const times = [
+      '2025-03-24 00:30:00', // 2025-03-23 23:30 UTC: 2025-W12
+      '2025-03-24 01:30:00', // 2025-03-24 00:30 UTC: 2025-W13
+      '2025-03-30 03:30:00', // 2025-03-30 01:30 UTC, after the change: 2025-W13
+      '2025-03-31 01:59:59', // 2025-03-30 23:59:59 UTC: 2025-W13
+      '2025-03-31 02:00:00', // 2025-03-31 00:00 UTC: 2025-W14
+    ];
+    expect(await weeksOf(archiveOf('berlin.csv', times, 'Europe/Berlin'))).toEqual([
+      { week: '2025-W12', sessions: 1 },
+      { week: '2025-W13', sessions: 3 },
+      { week: '2025-W14', sessions: 1 },
+    ]);
+  });
+});
