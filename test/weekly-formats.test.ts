@@ -8,7 +8,8 @@ import { PdfPrinter } from '../src/render/pdf.js';
 import { runWeekly, type WeeklyResult } from '../src/weekly.js';
 import { pdfText } from './helpers/pdf-text.js';
 import { GEOLITE2_2019, SHARED_DATA, SKIP_REASON, hasSharedData, sharedFile } from './helpers/shared-data.js';
-import { SHARED_STATE_DIR, tempDir } from './helpers/temp.js';
+import { tempDir } from './helpers/temp.js';
+import { freshStateDir } from './helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 
@@ -19,7 +20,7 @@ function weeklyRun(sources: Array<Record<string, unknown>>, week: string) {
 
   beforeAll(async () => {
     state.printer = await PdfPrinter.launch();
-    const config = validateConfig({ sources, geoip: { country: GEOLITE2_2019 }, output, state: SHARED_STATE_DIR }, path.join(output, 'portbrief.yaml'));
+    const config = validateConfig({ sources, geoip: { country: GEOLITE2_2019 }, output, state: freshStateDir() }, path.join(output, 'portbrief.yaml'));
     state.result = await runWeekly({ config, week, now: NOW, log: silentLogger(), printer: state.printer });
     state.json = JSON.parse(readFileSync(path.join(state.result.clients[0].outputDir, 'brief.json'), 'utf8')) as Brief;
   });
