@@ -3,8 +3,13 @@ import type { ArchiveFile, Fields, JsonLayout, ResolvedSource } from '../source.
 import { compressionOf, linesSubquery } from './lines.js';
 import { MALFORMED_RECORD, type ReaderRejects, type SourceRead, TRUNCATED_FILE, fileColumn, formattedTime, groupBy, isUnterminatedLine, rawSelect, readList } from './sql.js';
 
-/** Largest JSON document DuckDB parses whole, for files that are not one record per line. */
-const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
+/**
+ * Largest JSON document DuckDB parses whole, for files that are not one
+ * record per line. DuckDB reserves twice this for its read buffer, which
+ * must fit in the memory limit (2 GB by default, PORTBRIEF_MEMORY_LIMIT).
+ * NOTE: a larger single-document export must be converted to NDJSON first.
+ */
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 /** Event types read from Suricata's eve.json by default: only flow events describe sessions. */
 export const DEFAULT_EVENT_TYPES = ['flow'];
