@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, PortbriefError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
@@ -6,11 +6,15 @@ import type { Logger } from './log.js';
 interface LockOwner {
   pid: number;
   startedAt: string;
+  /** The run's Chromium, whose process group outlives a killed run. */
+  browserPid?: number;
 }
 
 /** A held run lock; release() removes the file if this process still owns it. */
 export interface RunLock {
   file: string;
+  /** Records the run's browser, so a run that takes over a stale lock can end it. */
+  recordBrowser(pid: number): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -31,7 +35,14 @@ export async function acquireLock(file: string, log: Logger, now = new Date()): 
       } finally {
         await handle.close();
       }
-      return { file, release: () => releaseLock(file, owner.pid) };
+      return {
+        file,
+        recordBrowser: async (browserPid) => {
+          owner.browserPid = browserPid;
+          await writeFile(file, `${JSON.stringify(owner)}\n`);
+        },
+        release: () => releaseLock(file, owner.pid),
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new PortbriefError(`Cannot create the lock file ${file}: ${messageOf(error)}. Check that the state folder is writable.`, { cause: error });
@@ -46,6 +57,7 @@ export async function acquireLock(file: string, log: Logger, now = new Date()): 
       );
     }
     log.warn({ lock: file, stalePid: holder?.pid ?? null }, 'taking over a stale lock: its process is gone');
+    if (holder?.browserPid && isAlive(holder.browserPid)) endBrowser(holder.browserPid, log);
     await rm(file, { force: true });
   }
   throw new PortbriefError(`Could not take the lock ${file}: another run took it at the same moment. This run did nothing.`, { exitCode: EXIT.locked });
@@ -68,6 +80,19 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Ends a killed run's Chromium. Puppeteer starts the browser as the leader of
+ * its own process group, so signalling the group also ends its helpers.
+ */
+function endBrowser(pid: number, log: Logger): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+    log.warn({ browserPid: pid }, 'ended the browser the stale run left behind');
+  } catch (error) {
+    log.warn({ browserPid: pid, err: messageOf(error) }, 'could not end the browser the stale run left behind');
   }
 }
 

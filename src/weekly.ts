@@ -15,7 +15,7 @@ import { loadMessageTemplates } from './deliver/message.js';
 import { publishBrief, rejectLinkedFolders } from './deliver/publish.js';
 import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
-import { acquireLock } from './lock.js';
+import { type RunLock, acquireLock } from './lock.js';
 import type { Logger } from './log.js';
 import { TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
@@ -81,7 +81,7 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
   const lock = await acquireLock(path.join(config.state, 'portbrief.lock'), log, now);
   try {
     log.info({ clients: config.clients.map((client) => client.id), dryRun: options.dryRun === true }, 'weekly run started');
-    const result = await runLocked(options, week, runId, log);
+    const result = await runLocked(options, week, runId, log, lock);
     log.info({ exitCode: result.exitCode, failed: result.failed.length }, 'weekly run finished');
     return result;
   } finally {
@@ -89,7 +89,7 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
   }
 }
 
-async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, log: Logger): Promise<WeeklyResult> {
+async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, log: Logger, lock: RunLock): Promise<WeeklyResult> {
   const { config, now } = options;
   const previous = previousWeek(week);
 
@@ -104,6 +104,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   const clients: ClientResult[] = [];
   const failed: WeeklyResult['failed'] = [];
   const printer = options.printer ?? (await PdfPrinter.launch());
+  if (printer.pid !== undefined) await lock.recordBrowser(printer.pid);
   const pdfs = new Map<string, Buffer>();
   try {
     for (const { client, brief } of briefs) {

@@ -66,6 +66,11 @@ export class PdfPrinter {
     private readonly profileDir: string,
   ) {}
 
+  /** PID of the browser process, the leader of its process group; undefined once closed. */
+  get pid(): number | undefined {
+    return this.browser.process()?.pid;
+  }
+
   static async launch(options: { executablePath?: string; timeoutMs?: number } = {}): Promise<PdfPrinter> {
     const executablePath = options.executablePath ?? (await findChromium());
     const profileDir = await mkdtemp(path.join(tmpdir(), 'portbrief-chromium-'));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -37,17 +37,30 @@ function writeConfig(dir: string, port: number): { file: string; output: string;
   return { file, output, state };
 }
 
+/** Tells whether a process exists and is not a zombie waiting to be reaped. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.split(') ')[1]?.[0] !== 'Z';
+}
+
 describe('a run killed while rendering', () => {
   it('publishes no partial file, and the rerun mails each client once', async () => {
     const dir = tempDir();
     const server = await startSmtpServer();
     try {
-      const { file, output } = writeConfig(dir, server.port);
+      const { file, output, state } = writeConfig(dir, server.port);
 
       const first = startCli(['weekly', '--config', file, '--week', '2025-W08']);
       await first.waitForLog((line) => line.msg === 'render done' && line.client === 'alpha');
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
+      const { browserPid } = JSON.parse(readFileSync(path.join(state, 'portbrief.lock'), 'utf8')) as { browserPid: number };
+      expect(isRunning(browserPid)).toBe(true);
 
       // Whatever was published is complete: every PDF opens, and none lacks its JSON.
       const published = listFiles(output);
@@ -61,6 +74,9 @@ describe('a run killed while rendering', () => {
       const rerun = startCli(['weekly', '--config', file, '--week', '2025-W08']);
       expect(await rerun.exited).toBe(EXIT.ok);
       expect(rerun.logs.some((line) => line.msg === 'taking over a stale lock: its process is gone')).toBe(true);
+      // The killed run's Chromium outlived it; the rerun ended it.
+      expect(rerun.logs.some((line) => line.msg === 'ended the browser the stale run left behind' && line.browserPid === browserPid)).toBe(true);
+      expect(isRunning(browserPid)).toBe(false);
       expect(server.received.map((mail) => mail.envelopeTo.sort().join(' ')).sort()).toEqual(['ciso@alpha.example soc@alpha.example', 'security@beta.example']);
       expect(listFiles(output)).toEqual([
         'alpha/2025-W08/brief.html', 'alpha/2025-W08/brief.json', 'alpha/2025-W08/brief.pdf',
