@@ -1,24 +1,17 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
-import { PdfPrinter } from '../../src/render/pdf.js';
 import { runWeekly } from '../../src/weekly.js';
+import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const dir = tempDir();
 const archive = writeTwoClientArchive(dir);
 const state = freshStateDir();
-let printer: PdfPrinter;
-
-beforeAll(async () => {
-  printer = await PdfPrinter.launch();
-});
-afterAll(async () => {
-  await printer?.close();
-});
+const printer = printerForFile();
 
 /** Runs one week for the whole archive and returns port 22's rank last week in the US. */
 async function previousRankOf22(week: string, rebuildHistory = false): Promise<number | null> {
@@ -30,7 +23,7 @@ async function previousRankOf22(week: string, rebuildHistory = false): Promise<n
     },
     path.join(dir, 'portbrief.yaml'),
   );
-  const result = await runWeekly({ config, week, now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer, rebuildHistory });
+  const result = await runWeekly({ config, week, now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer: printer(), rebuildHistory });
   const us = result.clients[0].brief.countries.find((c) => c.country === 'US');
   return us?.topPorts.find((row) => row.port === 22)?.previousRank ?? null;
 }

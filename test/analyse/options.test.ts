@@ -1,23 +1,16 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
-import { PdfPrinter } from '../../src/render/pdf.js';
 import { runWeekly } from '../../src/weekly.js';
 import { pdfText } from '../helpers/pdf-text.js';
+import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const dir = tempDir();
 const archive = writeTwoClientArchive(dir);
-let printer: PdfPrinter;
-
-beforeAll(async () => {
-  printer = await PdfPrinter.launch();
-});
-afterAll(async () => {
-  await printer?.close();
-});
+const printer = printerForFile();
 
 async function run(analysis: Record<string, unknown>) {
   const output = tempDir();
@@ -30,7 +23,7 @@ async function run(analysis: Record<string, unknown>) {
     },
     path.join(dir, 'portbrief.yaml'),
   );
-  const result = await runWeekly({ config, week: '2025-W08', now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer });
+  const result = await runWeekly({ config, week: '2025-W08', now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer: printer() });
   return { brief: result.clients[0].brief, output };
 }
 

@@ -6,31 +6,24 @@ import { validateConfig } from '../../src/config/load.js';
 import { Ledger } from '../../src/deliver/ledger.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { PdfPrinter } from '../../src/render/pdf.js';
 import { runWeekly } from '../../src/weekly.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { type TestSmtpServer, startSmtpServer } from '../helpers/smtp.js';
+import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { MARKER_A, MARKER_B, freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const dir = tempDir();
 const archive = writeTwoClientArchive(dir);
-let printer: PdfPrinter;
-
-beforeAll(async () => {
-  printer = await PdfPrinter.launch();
-});
-afterAll(async () => {
-  await printer?.close();
-});
+const printer = printerForFile();
 
 /** Runs the weekly job for 2025-W08 against a fresh output and state folder unless given. */
 async function run(server: TestSmtpServer, options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown> } = {}) {
   const output = options.output ?? tempDir();
   const state = options.state ?? freshStateDir();
   const config = validateConfig(twoClientConfig(archive, output, state, server.port, options.mail), path.join(dir, 'portbrief.yaml'));
-  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer, resend: options.resend, dryRun: options.dryRun });
+  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
   return { result, output, state };
 }
 

@@ -1,33 +1,26 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { Ledger } from '../../src/deliver/ledger.js';
 import { EXIT, PortbriefError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { PdfPrinter } from '../../src/render/pdf.js';
 import { runWeekly } from '../../src/weekly.js';
 import { startSmtpServer } from '../helpers/smtp.js';
+import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const dir = tempDir();
 const archive = writeTwoClientArchive(dir);
-let printer: PdfPrinter;
-
-beforeAll(async () => {
-  printer = await PdfPrinter.launch();
-});
-afterAll(async () => {
-  await printer?.close();
-});
+const printer = printerForFile();
 
 async function runAgainst(port: number) {
   const state = freshStateDir();
   const config = validateConfig(twoClientConfig(archive, tempDir(), state, port), path.join(dir, 'portbrief.yaml'));
-  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer });
+  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer() });
   const ledger = await Ledger.open(state);
   // The ledger records a 'sending' entry before each message and its outcome after it.
   const history = (await ledger.history()).filter((entry) => entry.status !== 'sending');

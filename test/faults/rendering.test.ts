@@ -1,25 +1,18 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { PdfPrinter } from '../../src/render/pdf.js';
 import { runWeekly } from '../../src/weekly.js';
+import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const dir = tempDir();
 const archive = writeTwoClientArchive(dir);
-let printer: PdfPrinter;
-
-beforeAll(async () => {
-  printer = await PdfPrinter.launch();
-});
-afterAll(async () => {
-  await printer?.close();
-});
+const printer = printerForFile();
 
 function configFor(output: string, change: (raw: ReturnType<typeof twoClientConfig>) => void = () => {}) {
   const raw = twoClientConfig(archive, output, freshStateDir(), 25);
@@ -36,7 +29,7 @@ describe('rendering faults', () => {
       raw.clients[0].name = name;
     });
 
-    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer, dryRun: true });
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
 
     expect(result.exitCode).toBe(EXIT.ok);
     const html = readFileSync(path.join(output, 'alpha', '2025-W08', 'brief.html'), 'utf8');
@@ -52,7 +45,7 @@ describe('rendering faults', () => {
     writeFileSync(file, 'not a folder');
     const output = path.join(file, 'reports');
 
-    const result = await runWeekly({ config: configFor(output), week: '2025-W08', now: NOW, log: silentLogger(), printer, dryRun: true });
+    const result = await runWeekly({ config: configFor(output), week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
 
     expect(result.exitCode).toBe(EXIT.failure);
     expect(result.clients).toEqual([]);

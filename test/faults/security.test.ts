@@ -1,27 +1,20 @@
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
-import { PdfPrinter } from '../../src/render/pdf.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { runWeekly } from '../../src/weekly.js';
+import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const dir = tempDir();
 const archive = writeTwoClientArchive(dir);
-let printer: PdfPrinter;
-
-beforeAll(async () => {
-  printer = await PdfPrinter.launch();
-});
-afterAll(async () => {
-  await printer?.close();
-});
+const printer = printerForFile();
 
 describe('security faults', () => {
   it('refuses a linked client output folder', async () => {
@@ -30,7 +23,7 @@ describe('security faults', () => {
     symlinkSync(outside, path.join(output, 'alpha'));
     const config = validateConfig(twoClientConfig(archive, output, freshStateDir(), 25), path.join(dir, 'portbrief.yaml'));
 
-    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer, dryRun: true });
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
 
     expect(result.exitCode).toBe(EXIT.failure);
     expect(result.failed).toEqual([
