@@ -4,7 +4,7 @@ import { assignClients, qualityByClient } from './archive/clients.js';
 import { loadArchive } from './archive/load.js';
 import { buildBrief } from './analyse/build-brief.js';
 import { loadPortRegistry } from './analyse/port-registry.js';
-import { buildWeeklyTables, rankWeek } from './analyse/rank.js';
+import { buildWeeklyTables, clientsWithEarlierData, rankWeek } from './analyse/rank.js';
 import type { Brief } from './brief.js';
 import { type Client, type Config, checkClientSensors } from './config/load.js';
 import { Database } from './db.js';
@@ -177,6 +177,7 @@ export async function analyse(
         storeHistory: options.storeHistory !== false,
         now,
       });
+      const earlierData = await clientsWithEarlierData(db, week);
       const briefs = [];
       for (const client of config.clients) {
         const ranking = await rankWeek(db, {
@@ -187,6 +188,7 @@ export async function analyse(
           top: config.top,
           always: client.countries,
           withNetworks: geoip.asn !== undefined,
+          hasEarlierData: earlierData.has(client.id),
         });
         const files = quality.get(client.id) ?? [];
         const brief = buildBrief({

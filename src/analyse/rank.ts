@@ -101,6 +101,18 @@ export interface RankRequest {
   withNetworks: boolean;
   /** Countries to show even outside the top ones. */
   always: string[];
+  /** Whether the archive has accepted sessions of the client before the week (see clientsWithEarlierData). */
+  hasEarlierData: boolean;
+}
+
+/** Lists the clients with accepted sessions before the week, in one pass over the archive for all clients. */
+export async function clientsWithEarlierData(db: Database, week: IsoWeek): Promise<Set<string>> {
+  const rows = await db.query(
+    `SELECT DISTINCT c.client FROM sessions_all AS s JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
+     WHERE s.reject_reason IS NULL AND s.ts < $from::TIMESTAMPTZ`,
+    { from: week.start.toISOString() },
+  );
+  return new Set(rows.map((row) => String(row.client)));
 }
 
 /** Reads back one client's top countries for the week, their top ports and those ports' source networks, and how its sources were located. */
@@ -148,9 +160,9 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
     { client, from: week.start.toISOString(), to: week.end.toISOString() },
   );
 
-  const shown = new TextList(codes);
+  const shownCountries = new TextList(codes);
   const weeks = new TextList(request.windowWeeks);
-  const portWeeks = (await db.queryFile('port_history.sql', { client, week: week.id, weeks, countries: shown })).map((row) => ({
+  const portWeeks = (await db.queryFile('port_history.sql', { client, week: week.id, weeks, countries: shownCountries })).map((row) => ({
     country: String(row.country),
     port: Number(row.port),
     week: String(row.week),
@@ -160,21 +172,16 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
     udpSessions: Number(row.udp_sessions),
     share: Number(row.share),
   }));
-  const countryWeeks = (await db.queryFile('country_history.sql', { client, weeks, countries: shown })).map((row) => ({
+  const countryWeeks = (await db.queryFile('country_history.sql', { client, weeks, countries: shownCountries })).map((row) => ({
     country: String(row.country),
     week: String(row.week),
     sessions: Number(row.sessions),
     sources: Number(row.sources),
   }));
 
-  const earlier = await db.query(
-    `SELECT count(*)::INTEGER AS n FROM sessions_all AS s JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
-     WHERE c.client = $client AND s.reject_reason IS NULL AND s.ts < $from::TIMESTAMPTZ`,
-    { client, from: week.start.toISOString() },
-  );
   let seenBefore: Set<string> | null = null;
-  if (Number(earlier[0].n) > 0 && codes.length > 0) {
-    const rows = await db.queryFile('first_seen.sql', { client, week: week.id, from: week.start.toISOString(), ports: top.ports, countries: shown });
+  if (request.hasEarlierData && codes.length > 0) {
+    const rows = await db.queryFile('first_seen.sql', { client, week: week.id, from: week.start.toISOString(), ports: top.ports, countries: shownCountries });
     seenBefore = new Set(rows.map((row) => `${String(row.country)}:${Number(row.port)}`));
   }
 
