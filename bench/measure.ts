@@ -75,7 +75,7 @@ export async function measureSize(sessions: number, work: string): Promise<SizeR
   }
 }
 
-/** The floor: DuckDB's weekly aggregate over the raw files, with no parsing, accounting or enrichment. */
+/** Measures the floor: DuckDB's weekly aggregate over the raw files, with no parsing, accounting or enrichment. */
 async function measureFloor(files: string): Promise<number> {
   const db = await Database.open();
   try {

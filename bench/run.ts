@@ -3,12 +3,14 @@
  *
  *   node --import tsx bench/run.ts [--sizes 1000000,10000000] [--out docs/benchmarks.md]
  *
- * Each size runs in its own child process (so peak memory is measured per
- * size) and measures, on one generated parquet lake: (a) the bare weekly
- * aggregate SQL; (b) the full weekly run, PDFs and dry-run delivery
- * included, for 1 client and for 20 clients; (c) GeoIP enrichment by range
- * join against per-row maxmind lookups on the same rows; (d) one brief
- * rendered and printed with a warm browser. The parent writes the report.
+ * Each size runs in its own child process, so peak memory is measured per
+ * size. On one generated parquet lake it measures:
+ * (a) the bare weekly aggregate SQL;
+ * (b) the full weekly run for 1 client and for 20 clients, PDFs and dry-run delivery included;
+ * (c) GeoIP enrichment by range join against per-row maxmind lookups on the same rows;
+ * (d) one brief rendered and printed with a warm browser.
+ * Further children measure the reading rate per format and enrichment at
+ * 20 million rows. The parent writes the report.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 -- Sessions and distinct sources of each shown country in every week of the
--- analysis window, which tells a baseline which earlier weeks had data.
+-- analysis window, from which a baseline finds the earlier weeks with data.
 -- Parameters: $client, $weeks, $countries.
 SELECT country, week, sessions::INTEGER AS sessions, sources::INTEGER AS sources
 FROM country_weeks

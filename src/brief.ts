@@ -109,7 +109,7 @@ export interface Brief {
   newEntrants: Array<{ country: string; name: string; port: number; service: string; rank: number; sources: number }>;
   /** Findings, most important first; each names the brief.json path of its numbers. */
   findings: Finding[];
-  /** How findings were made, for the methodology section. */
+  /** The settings findings were made with, for the methodology section. */
   method: Omit<AnalysisSettings, 'weeks' | 'ports'> & { rankBy: 'sessions' | 'sources' };
   /** Sessions per week of each shown country over the trend weeks, for the weekly chart. */
   weeklySessions: Array<{ week: string; country: string; sessions: number }>;

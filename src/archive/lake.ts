@@ -111,7 +111,8 @@ async function writeWeek(db: Database, lake: string, source: string, week: strin
   const file = path.join(folder, 'data.parquet');
   const partial = path.join(folder, `.data.parquet.${randomUUID().slice(0, 8)}.tmp`);
 
-  const kept = existing === undefined
+  // Rows of the week that came from other archive files stay in the rewritten file.
+  const otherFilesRows = existing === undefined
     ? ''
     : `UNION ALL
        SELECT ts, src_ip, dst_port, proto, sensor, archive_file FROM read_parquet(${sqlString(existing)})
@@ -123,7 +124,7 @@ async function writeWeek(db: Database, lake: string, source: string, week: strin
          SELECT * FROM (
            SELECT ts, src_ip, dst_port, proto, sensor, file AS archive_file FROM sessions_all
            WHERE reject_reason IS NULL AND source = ${sqlString(source)} AND ${ISO_WEEK} = ${sqlString(week)}
-           ${kept}
+           ${otherFilesRows}
          ) ORDER BY ts
        ) TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd)`,
       undefined,

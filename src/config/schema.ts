@@ -28,7 +28,7 @@ export const SOURCE_FORMATS = ['auto', 'csv', 'parquet', 'lake', 'zeek', 'zeek-j
 const FORMATS_WITH_DEFAULT_FIELDS: ReadonlySet<string> = new Set(['auto', 'lake', 'zeek', 'zeek-json', 'suricata', 'syslog-ufw']);
 
 /**
- * Which column, JSON field path or syslog key contains each session value.
+ * The column, JSON field path or syslog key of each session value.
  * Formats with known field names fill in what is left out.
  */
 const fieldsSchema = z

@@ -50,7 +50,7 @@ export function formatKey(key: bigint): string {
 }
 
 /**
- * Writes the network of `prefixLength` bits that holds a key, in CIDR
+ * Writes the network of `prefixLength` bits that contains a key, in CIDR
  * notation. For an IPv4 key the prefix length counts IPv4 bits (0-32), as
  * the maxmind reader returns it for IPv4 lookups.
  */

@@ -5,7 +5,7 @@ type Metadata = Reader<Record<string, unknown>>['metadata'];
 
 export const EMBEDDED_PACKAGE = '@ip-location-db/geo-whois-asn-country-mmdb';
 
-/** What a database is used for in a run: source countries or source networks (autonomous systems). */
+/** The use of a database in a run: source countries or source networks (autonomous systems). */
 export type DatabaseRole = 'country' | 'asn';
 
 /** Facts about a GeoIP database that brief.json and the brief print. */
@@ -35,7 +35,7 @@ const GEOLITE2_EULA_FROM = Date.parse('2019-12-30T00:00:00Z');
 /** Builds the brief's description of a database from its metadata. */
 export function describeDatabase(role: DatabaseRole, file: string, metadata: Metadata, embedded: boolean): DatabaseInfo {
   const type = metadata.databaseType;
-  // The format stores a map of language to text, although the reader's type says string.
+  // The format stores a map of language to text, although the reader's type declares a string.
   const descriptions = metadata.description as unknown as Record<string, unknown> | undefined;
   const description = descriptions?.en;
   return {

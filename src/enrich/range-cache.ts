@@ -10,7 +10,7 @@ import { type AutonomousSystem, asnOfRecord, countryOfRecord } from './records.j
 
 const LOW_64 = (1n << 64n) - 1n;
 
-/** How one kind of range table is read from a database, cached and loaded. */
+/** The reading, caching and loading of one kind of range table. */
 interface RangeTableSpec<T> {
   /** The temp table the enrichment join reads. */
   table: string;
@@ -20,7 +20,7 @@ interface RangeTableSpec<T> {
   valueSelect: string;
   reading: RangeValue<T>;
   append: (appender: DuckDBAppender, value: T) => void;
-  /** What a database without any such value lacks and what to use instead, for the error message. */
+  /** The error text for a database without any such value: what it lacks and what to use instead. */
   missing: string;
 }
 

@@ -57,8 +57,8 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
 
 /**
  * One headless Chromium for a whole run, reused for every brief. It runs
- * with a throwaway profile (HOME and XDG folders inside it), so nothing is
- * left behind; close() removes it.
+ * with a throwaway profile (HOME and XDG folders inside it), which close()
+ * removes. NOTE: a killed run leaves its profile folder in the temp folder.
  */
 export class PdfPrinter {
   private constructor(

@@ -36,10 +36,10 @@ export async function startSmtpServer(answer: (attempt: number, to: string[]) =>
       stream.on('end', async () => {
         attempts++;
         const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
-        const refusal = answer(attempts, to);
-        if (refusal) {
+        const rejection = answer(attempts, to);
+        if (rejection) {
           state.rejected++;
-          callback(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
+          callback(Object.assign(new Error(rejection.text), { responseCode: rejection.code }));
           return;
         }
         received.push({ envelopeTo: to, parsed: await simpleParser(Buffer.concat(chunks)) });

@@ -104,8 +104,8 @@ function recordsSelect(source: ResolvedSource, files: ArchiveFile[], records: st
 
   let skipReason: string | undefined;
   if (eventType !== undefined) {
-    const wanted = (source.config.eventTypes ?? DEFAULT_EVENT_TYPES).map(sqlString).join(', ');
-    skipReason = `CASE WHEN read_error IS NULL AND coalesce(${eventType}, '') NOT IN (${wanted}) THEN coalesce(${eventType}, 'untyped') || ' events' END`;
+    const eventTypes = (source.config.eventTypes ?? DEFAULT_EVENT_TYPES).map(sqlString).join(', ');
+    skipReason = `CASE WHEN read_error IS NULL AND coalesce(${eventType}, '') NOT IN (${eventTypes}) THEN coalesce(${eventType}, 'untyped') || ' events' END`;
   }
 
   return rawSelect(
