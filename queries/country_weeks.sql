@@ -4,10 +4,10 @@
 CREATE OR REPLACE TEMP TABLE country_weeks AS
 SELECT
     client,
-    isoyear(ts) || '-W' || lpad(week(ts)::VARCHAR, 2, '0') AS week,
+    week,
     country,
-    count(*)::BIGINT AS sessions,
+    sum(sessions)::BIGINT AS sessions,
     count(DISTINCT ip_key)::BIGINT AS sources
-FROM sessions
+FROM weekly_sources
 WHERE geo_status = 'country' AND scanner IS NULL
 GROUP BY ALL;

@@ -1,29 +1,34 @@
--- Gives every accepted session of the report window its client (from
--- sensor_clients), its source country and its source network (autonomous
--- system). A session of a sensor shared by several clients appears once per
--- client.
--- The range joins are ASOF joins: each session takes the range with the
--- greatest start at or below its address, and the range counts only when the
--- address is also at or below the range's end. geo_status is 'country' when a
--- country was found, the special block's label (private, loopback, ...) or
+-- Builds weekly_sources: for every client, ISO week of the report window,
+-- source address, destination port and protocol, the accepted sessions and
+-- where the address is (its country and network). A sensor shared by
+-- several clients counts for each of them.
+--
+-- Sessions are counted per sensor, week, address, port and protocol first:
+-- scanners repeat the same address and port many times, so the later joins
+-- and every weekly query work on far fewer rows than the archive holds, and
+-- the range joins run once per distinct address (window_addresses).
+--
+-- The range joins are ASOF joins: each address takes the range with the
+-- greatest start at or below it, and the range counts only when the
+-- address is also at or below the range's end. geo_status is 'country' when
+-- a country was found, the special block's label (private, loopback, ...) or
 -- 'unknown' when the database does not cover the address. A special-purpose
 -- address gets neither a country nor a network. asn and as_org are NULL when
 -- no ASN database is configured (asn_ranges is then empty) or it does not
 -- cover the address. scanner names the known scanner network (from the
--- config) the address belongs to, if any.
+-- config) the address belongs to, if any. week is 'YYYY-Www' (Monday 00:00
+-- to Sunday 24:00 UTC).
 --
 -- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive.
-CREATE OR REPLACE TEMP TABLE sessions AS
+CREATE OR REPLACE TEMP TABLE sensor_counts AS
+SELECT source, sensor, date_trunc('week', ts) AS monday, ip_key, dst_port, proto, count(*) AS sessions
+FROM sessions_all
+WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE window_addresses AS
 SELECT
-    c.client,
-    s.ts,
     s.ip_key,
-    s.src_ip,
-    s.dst_port,
-    s.proto,
-    s.sensor,
-    s.source,
-    s.file,
     CASE WHEN sp.end_key >= s.ip_key THEN NULL
          WHEN g.end_key >= s.ip_key THEN g.country END AS country,
     CASE WHEN sp.end_key >= s.ip_key THEN sp.label
@@ -34,12 +39,31 @@ SELECT
     CASE WHEN sp.end_key >= s.ip_key THEN NULL
          WHEN a.end_key >= s.ip_key THEN a.as_org END AS as_org,
     CASE WHEN sc.end_key >= s.ip_key THEN sc.name END AS scanner
-FROM (
-    SELECT * FROM sessions_all
-    WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
-) AS s
-JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
+FROM (SELECT DISTINCT ip_key FROM sensor_counts) AS s
 ASOF LEFT JOIN geo_ranges AS g ON s.ip_key >= g.start_key
 ASOF LEFT JOIN asn_ranges AS a ON s.ip_key >= a.start_key
 ASOF LEFT JOIN special_ranges AS sp ON s.ip_key >= sp.start_key
 ASOF LEFT JOIN scanner_ranges AS sc ON s.ip_key >= sc.start_key;
+
+CREATE OR REPLACE TEMP TABLE weekly_sources AS
+SELECT
+    client,
+    isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0') AS week,
+    ip_key,
+    dst_port,
+    proto,
+    sessions,
+    w.country,
+    w.geo_status,
+    w.asn,
+    w.as_org,
+    w.scanner
+FROM (
+    SELECT c.client, s.monday, s.ip_key, s.dst_port, s.proto, sum(s.sessions)::BIGINT AS sessions
+    FROM sensor_counts AS s
+    JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
+    GROUP BY ALL
+) AS t
+JOIN window_addresses AS w USING (ip_key);
+
+DROP TABLE sensor_counts;

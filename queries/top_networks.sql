@@ -13,21 +13,25 @@ WITH shown_ports AS (
     FROM weekly_ports
     WHERE client = $client AND week = $week AND rank <= $ports AND list_contains($countries, country)
 ),
+-- An address lies in one range, so it has one organisation name: the
+-- distinct sources of a network are the sum over its names.
+organisations AS (
+    SELECT s.country, s.dst_port AS port, s.asn, s.as_org, sum(s.sessions) AS sessions, count(DISTINCT s.ip_key) AS sources
+    FROM weekly_sources AS s
+    SEMI JOIN shown_ports AS p ON p.country = s.country AND p.port = s.dst_port
+    WHERE s.client = $client AND s.week = $week AND s.geo_status = 'country' AND s.asn IS NOT NULL
+    GROUP BY ALL
+),
 port_networks AS (
     SELECT
-        s.country,
-        s.dst_port AS port,
-        s.asn,
-        mode(s.as_org) AS organisation,
-        count(*) AS sessions,
-        count(DISTINCT s.ip_key) AS sources
-    FROM sessions AS s
-    SEMI JOIN shown_ports AS p ON p.country = s.country AND p.port = s.dst_port
-    WHERE s.client = $client
-      AND s.geo_status = 'country'
-      AND s.asn IS NOT NULL
-      AND isoyear(s.ts) || '-W' || lpad(week(s.ts)::VARCHAR, 2, '0') = $week
-    GROUP BY s.country, s.dst_port, s.asn
+        country,
+        port,
+        asn,
+        first(as_org ORDER BY sessions DESC, as_org) AS organisation,
+        sum(sessions) AS sessions,
+        sum(sources) AS sources
+    FROM organisations
+    GROUP BY country, port, asn
 ),
 ranked AS (
     SELECT

@@ -9,13 +9,13 @@ CREATE OR REPLACE TEMP TABLE weekly_ports AS
 WITH port_weeks AS (
     SELECT
         client,
-        isoyear(ts) || '-W' || lpad(week(ts)::VARCHAR, 2, '0') AS week,
+        week,
         country,
         dst_port AS port,
-        count(*)::BIGINT AS sessions,
+        sum(sessions)::BIGINT AS sessions,
         count(DISTINCT ip_key)::BIGINT AS sources,
-        count(*) FILTER (WHERE proto = 'udp')::BIGINT AS udp_sessions
-    FROM sessions
+        coalesce(sum(sessions) FILTER (WHERE proto = 'udp'), 0)::BIGINT AS udp_sessions
+    FROM weekly_sources
     WHERE geo_status = 'country' AND scanner IS NULL AND dst_port IS NOT NULL
     GROUP BY ALL
 )

@@ -154,10 +154,10 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
     { client, previous: previous.id, week: week.id },
   );
   const byStatus = await db.query(
-    `SELECT geo_status AS status, count(*)::INTEGER AS sessions FROM sessions
-     WHERE client = $client AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+    `SELECT geo_status AS status, sum(sessions)::INTEGER AS sessions FROM weekly_sources
+     WHERE client = $client AND week = $week
      GROUP BY ALL ORDER BY sessions DESC, status`,
-    { client, from: week.start.toISOString(), to: week.end.toISOString() },
+    { client, week: week.id },
   );
 
   const shownCountries = new TextList(codes);
@@ -186,10 +186,10 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
   }
 
   const scanners = await db.query(
-    `SELECT scanner AS name, count(*)::INTEGER AS sessions, count(DISTINCT ip_key)::INTEGER AS sources FROM sessions
-     WHERE client = $client AND scanner IS NOT NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+    `SELECT scanner AS name, sum(sessions)::INTEGER AS sessions, count(DISTINCT ip_key)::INTEGER AS sources FROM weekly_sources
+     WHERE client = $client AND scanner IS NOT NULL AND week = $week
      GROUP BY ALL ORDER BY sessions DESC, name`,
-    { client, from: week.start.toISOString(), to: week.end.toISOString() },
+    { client, week: week.id },
   );
 
   return {

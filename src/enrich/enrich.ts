@@ -53,7 +53,7 @@ export async function enrichSessions(
   await loadAsnRangeTable(db, databases.asn, stateDir, log);
   await db.runFile('special_ranges.sql');
   await loadScannerNetworks(db, scanners);
-  await db.run(await db.readQuery('enrich.sql'), { from: window.from.toISOString(), to: window.to.toISOString() }, 'enrich.sql');
+  await db.runScript('enrich.sql', { from: window.from.toISOString(), to: window.to.toISOString() });
 }
 
 /** Known scanner networks from the config: a name and its CIDR blocks. */

@@ -35,7 +35,7 @@ export async function locate(db: Database, databases: GeoipDatabases, stateDir: 
 
   const rows = await db.query(
     `SELECT p.ip, coalesce(s.country, s.geo_status, 'missing') AS label, s.asn::BIGINT::VARCHAR AS asn, s.as_org
-     FROM probe AS p LEFT JOIN sessions AS s ON s.ip_key = ip_key(p.ip)`,
+     FROM probe AS p LEFT JOIN weekly_sources AS s ON s.ip_key = ip_key(p.ip)`,
   );
   return new Map(
     rows.map((row) => [
