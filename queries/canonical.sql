@@ -8,23 +8,30 @@
 --
 -- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are implausible.
 CREATE OR REPLACE TEMP TABLE sessions_all AS
-WITH parsed AS (
+WITH parsed AS MATERIALIZED (
     SELECT
         file,
         source,
         read_error,
         skip_reason,
         nullif(trim(sensor), '') AS sensor,
-        raw_time,
+        time_missing,
         CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
-        ip_key(trim(raw_src_ip)) AS ip_key,
         nullif(nullif(trim(raw_src_ip), ''), '-') AS raw_src_ip,
         proto_name(raw_proto) AS proto,
         CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
     FROM raw_sessions
 ),
+-- Sources repeat far more often than they change, so each distinct address
+-- text is parsed once and rows take its key by a hash join.
+addresses AS (
+    SELECT raw_src_ip, ip_key, ip_text(ip_key) AS src_ip
+    FROM (SELECT raw_src_ip, ip_key(raw_src_ip) AS ip_key FROM (SELECT DISTINCT raw_src_ip FROM parsed WHERE raw_src_ip IS NOT NULL))
+),
 numbered AS (
-    SELECT *, TRY_CAST(port_text AS BIGINT) AS port_number FROM parsed
+    SELECT p.*, a.ip_key, a.src_ip, TRY_CAST(p.port_text AS BIGINT) AS port_number
+    FROM parsed AS p
+    LEFT JOIN addresses AS a ON a.raw_src_ip = p.raw_src_ip
 )
 SELECT
     file,
@@ -32,7 +39,7 @@ SELECT
     coalesce(sensor, source) AS sensor,
     ts,
     ip_key,
-    CASE WHEN ip_key IS NOT NULL THEN ip_text(ip_key) ELSE raw_src_ip END AS src_ip,
+    coalesce(src_ip, raw_src_ip) AS src_ip,
     CASE WHEN port_number BETWEEN 0 AND 65535 THEN port_number::USMALLINT END AS dst_port,
     proto,
     skip_reason,
@@ -43,7 +50,7 @@ SELECT
         -- time, the unspecified address and port 0.
         WHEN (ts = TIMESTAMPTZ '1970-01-01 00:00:00+00' OR ip_key IN (ipv4_base(), 0::UHUGEINT)) AND port_number = 0
             THEN 'placeholder record'
-        WHEN raw_time IS NULL OR trim(raw_time) IN ('', '-') THEN 'missing time'
+        WHEN time_missing THEN 'missing time'
         WHEN ts IS NULL THEN 'unparseable time'
         WHEN ts < TIMESTAMPTZ '1990-01-01 00:00:00+00' OR ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY THEN 'implausible time'
         WHEN raw_src_ip IS NULL THEN 'missing source IP'

@@ -41,6 +41,7 @@ async function availableFields(db: Database, config: Config, source: ResolvedSou
   if (source.format === 'csv' || source.format === 'parquet') {
     try {
       const rows = await db.query(`DESCRIBE SELECT * FROM ${tableReaderSql(source)}`);
+      if (source.format === 'parquet') source.columnTypes = new Map(rows.map((row) => [String(row.column_name), String(row.column_type)]));
       return rows.map((row) => String(row.column_name)).filter((column) => column !== 'filename');
     } catch (error) {
       throw new PortbriefError(

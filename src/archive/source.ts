@@ -58,6 +58,8 @@ export interface ResolvedSource {
   files: ArchiveFile[];
   /** The zone for timestamps written without one: the source's own, else the config's. */
   timeZone: string;
+  /** DuckDB's type of each parquet column, read when the source is checked. */
+  columnTypes?: Map<string, string>;
 }
 
 /** Merges the configured mapping over the format's field names. */

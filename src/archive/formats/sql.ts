@@ -27,6 +27,8 @@ export interface RawColumns {
   rawTime?: string;
   /** A TIMESTAMPTZ expression; when set, canonical.sql uses it instead of parsing rawTime. */
   formattedTime?: string;
+  /** A BOOLEAN expression, true where the record has no time; by default rawTime is NULL, empty or '-'. */
+  timeMissing?: string;
   srcIp?: string;
   dstPort?: string;
   proto?: string;
@@ -45,6 +47,7 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
     `    ${text(columns.rawTime)} AS raw_time,`,
     `    ${columns.formattedTime === undefined ? 'false' : 'true'} AS has_time_format,`,
     `    ${columns.formattedTime ?? 'NULL::TIMESTAMPTZ'} AS formatted_time,`,
+    `    ${columns.timeMissing ?? `coalesce(trim(${text(columns.rawTime)}), '') IN ('', '-')`} AS time_missing,`,
     `    ${sqlString(source.timeZone)} AS time_zone,`,
     `    ${text(columns.srcIp)} AS raw_src_ip,`,
     `    ${text(columns.dstPort)} AS raw_dst_port,`,

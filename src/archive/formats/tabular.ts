@@ -1,7 +1,7 @@
 import { sqlIdentifier, sqlString } from '../../db.js';
 import type { Fields, ResolvedSource } from '../source.js';
 import { compressionOf } from './lines.js';
-import { type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
+import { type RawColumns, type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
 
 /** Reject reason for a line the CSV reader could not split into the header's columns. */
 export const MALFORMED_CSV_LINE = 'malformed CSV line';
@@ -57,15 +57,31 @@ export function tableRead(source: ResolvedSource): SourceRead {
     if (source.format === 'csv') {
       rejects.push({ table: csvRejectsTable(source, group), scan: csvRejectsScan(source, group), reason: MALFORMED_CSV_LINE, files });
     }
-    const rawTime = field('time');
-    const time = source.format === 'lake' ? `${sqlIdentifier(source.fields.time!)}::TIMESTAMPTZ` : rawTime && formattedTime(source, rawTime);
+    const columns = { file: fileColumn(files), srcIp: field('srcIp'), dstPort: field('dstPort'), proto: field('proto'), sensor: field('sensor') };
     selects.push(
       rawSelect(
         source,
-        { file: fileColumn(files), rawTime, formattedTime: time, srcIp: field('srcIp'), dstPort: field('dstPort'), proto: field('proto'), sensor: field('sensor') },
+        { ...columns, ...timeColumns(source, field('time')) },
         tableReaderSql(source, group, files),
       ),
     );
   }
   return { sql: selects.join('\nUNION ALL BY NAME\n'), rejects };
+}
+
+/**
+ * The time columns of a table source. A parquet column that already holds
+ * timestamps is used as it is, which spares turning every row's time into
+ * text and parsing it back; a zone-less one is read in the source's zone.
+ */
+function timeColumns(source: ResolvedSource, rawTime: string | undefined): Pick<RawColumns, 'rawTime' | 'formattedTime' | 'timeMissing'> {
+  const column = source.fields.time === undefined ? undefined : sqlIdentifier(source.fields.time);
+  const type = source.fields.time === undefined ? undefined : source.columnTypes?.get(source.fields.time);
+  if (column !== undefined && (source.format === 'lake' || type?.startsWith('TIMESTAMP WITH TIME ZONE'))) {
+    return { formattedTime: `${column}::TIMESTAMPTZ`, timeMissing: `${column} IS NULL` };
+  }
+  if (column !== undefined && type?.startsWith('TIMESTAMP')) {
+    return { formattedTime: `timezone(${sqlString(source.timeZone)}, ${column}::TIMESTAMP)`, timeMissing: `${column} IS NULL` };
+  }
+  return { rawTime, formattedTime: rawTime && formattedTime(source, rawTime) };
 }
