@@ -4,7 +4,9 @@
  * the countries of the plan. Sessions are expanded inside DuckDB from a
  * plan of (week, country, port, sessions, sources) rows, so the same code
  * writes a few thousand rows for scenario tests and tens of millions for
- * benchmarks. Output is deterministic for a given plan and seed.
+ * benchmarks. Output is deterministic for a given plan and seed. Parquet
+ * output keeps times as timestamps, as a sensor's parquet export does; CSV
+ * writes them as UTC text.
  */
 import type { Database } from '../src/db.js';
 import { sqlString } from '../src/db.js';
@@ -85,7 +87,7 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
 
   const sessions = `
     SELECT
-        strftime(($first::TIMESTAMPTZ + to_weeks(p.week) + to_seconds((hash($seed, p.week, p.country, p.port, i) % 604800)::BIGINT)) AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts,
+        $first::TIMESTAMPTZ + to_weeks(p.week) + to_seconds((hash($seed, p.week, p.country, p.port, i) % 604800)::BIGINT) AS ts,
         ip_text(a.start_key + (i % p.sources)::UHUGEINT) AS src_ip,
         p.port AS dst_port,
         p.proto AS proto,
@@ -99,7 +101,7 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
 
   const copy =
     options.format === 'csv'
-      ? `COPY (SELECT * EXCLUDE (week) FROM (${sessions})) TO ${sqlString(options.output)} (FORMAT csv, HEADER)`
+      ? `COPY (SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts, * EXCLUDE (ts, week) FROM (${sessions})) TO ${sqlString(options.output)} (FORMAT csv, HEADER)`
       : `COPY (${sessions}) TO ${sqlString(options.output)} (FORMAT parquet, PARTITION_BY (week), OVERWRITE_OR_IGNORE)`;
   await db.run(copy, params, 'the synthetic archive');
 
