@@ -11,7 +11,10 @@ export const SHARED_DATA = path.resolve(process.env.PORTBRIEF_SHARED_DATA ?? pat
 
 export const hasSharedData = existsSync(path.join(SHARED_DATA, 'marx-honeypot'));
 
-export const SKIP_REASON = `needs the real archives: set PORTBRIEF_SHARED_DATA (no data found at ${SHARED_DATA})`;
+/** Suffix of the names of suites that read the real archives: where they come from, or why the suite is skipped. */
+export const SKIP_REASON = hasSharedData
+  ? `real archives from ${SHARED_DATA}`
+  : `skipped: needs the real archives: set PORTBRIEF_SHARED_DATA (no data found at ${SHARED_DATA})`;
 
 /** Path of a file under the shared data folder. */
 export function sharedFile(...parts: string[]): string {
