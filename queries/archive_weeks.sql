@@ -5,7 +5,7 @@ SELECT
     isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0') AS week,
     sessions
 FROM (
-    SELECT date_trunc('week', ts) AS monday, count(*)::INTEGER AS sessions
+    SELECT date_trunc('week', ts) AS monday, sum(sessions)::INTEGER AS sessions
     FROM sessions_all
     WHERE reject_reason IS NULL
     GROUP BY ALL

@@ -1,14 +1,25 @@
 -- Turns the raw rows of every source (the view raw_sessions, one row per
--- archive row, all values as text) into the canonical session schema. Every
--- row is kept: accepted rows have reject_reason NULL, the others carry the
--- reason they cannot count as traffic. A reader sets read_error for a record
--- it could not parse, and skip_reason for a record that is no session at all
--- (a Suricata alert event, a syslog line of another program).
--- skipped_records.sql counts and removes the skipped records.
+-- archive row, values mostly as text) into the canonical session schema of
+-- the table sessions_all. Every row is kept: accepted rows have
+-- reject_reason NULL, the others carry the reason they cannot count as
+-- traffic. A reader sets read_error for a record it could not parse, and
+-- skip_reason for a record that is no session at all (a Suricata alert
+-- event, a syslog line of another program). skipped_records.sql counts and
+-- removes the skipped records.
 --
--- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are implausible.
+-- With $grouped false each row of sessions_all is one archive row
+-- (sessions = 1). With $grouped true each row represents the `sessions`
+-- archive rows of one file and ISO week that share every other value, and
+-- ts is the earliest of their times. The weekly run needs no more, and the
+-- table then contains far fewer rows than the archive. The groups also split
+-- where a time check could tell rows apart (epoch zero, after $now plus one
+-- day; 1990-01-01 is a Monday), so every reject reason below is the one each
+-- of the group's rows would get on its own.
+--
+-- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are
+-- implausible; $grouped (BOOLEAN).
 CREATE OR REPLACE TEMP TABLE sessions_all AS
-WITH parsed AS MATERIALIZED (
+WITH parsed AS NOT MATERIALIZED (
     SELECT
         file,
         source,
@@ -22,16 +33,25 @@ WITH parsed AS MATERIALIZED (
         CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
     FROM raw_sessions
 ),
+counted AS MATERIALIZED (
+    SELECT *, 1 AS sessions FROM parsed WHERE NOT $grouped
+    UNION ALL
+    SELECT file, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, proto, port_text, count(*) AS sessions
+    FROM parsed
+    WHERE $grouped
+    GROUP BY file, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, proto, port_text,
+             date_trunc('week', ts), ts = TIMESTAMPTZ '1970-01-01 00:00:00+00', ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY
+),
 -- Sources repeat far more often than they change, so each distinct address
 -- text is parsed once and rows take its key by a hash join.
 addresses AS (
     SELECT raw_src_ip, ip_key, ip_text(ip_key) AS src_ip
-    FROM (SELECT raw_src_ip, ip_key(raw_src_ip) AS ip_key FROM (SELECT DISTINCT raw_src_ip FROM parsed WHERE raw_src_ip IS NOT NULL))
+    FROM (SELECT raw_src_ip, ip_key(raw_src_ip) AS ip_key FROM (SELECT DISTINCT raw_src_ip FROM counted WHERE raw_src_ip IS NOT NULL))
 ),
 numbered AS (
-    SELECT p.*, a.ip_key, a.src_ip, TRY_CAST(p.port_text AS BIGINT) AS port_number
-    FROM parsed AS p
-    LEFT JOIN addresses AS a ON a.raw_src_ip = p.raw_src_ip
+    SELECT c.*, a.ip_key, a.src_ip, TRY_CAST(c.port_text AS BIGINT) AS port_number
+    FROM counted AS c
+    LEFT JOIN addresses AS a ON a.raw_src_ip = c.raw_src_ip
 )
 SELECT
     file,
@@ -42,6 +62,7 @@ SELECT
     coalesce(src_ip, raw_src_ip) AS src_ip,
     CASE WHEN port_number BETWEEN 0 AND 65535 THEN port_number::USMALLINT END AS dst_port,
     proto,
+    sessions::BIGINT AS sessions,
     skip_reason,
     CASE
         WHEN skip_reason IS NOT NULL THEN NULL

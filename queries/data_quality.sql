@@ -6,7 +6,7 @@ SELECT
     s.file,
     s.source,
     coalesce(s.reject_reason, '') AS reason,
-    count(*)::INTEGER AS rows
+    sum(s.sessions)::INTEGER AS rows
 FROM sessions_all AS s
 JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
 GROUP BY ALL

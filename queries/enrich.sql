@@ -19,9 +19,11 @@
 -- config) the address belongs to, if any. week is 'YYYY-Www' (Monday 00:00
 -- to Sunday 24:00 UTC).
 --
--- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive.
+-- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive. Both
+-- are week starts, so a grouped row of sessions_all (see canonical.sql) lies
+-- wholly inside or outside the window, whichever of its times ts is.
 CREATE OR REPLACE TEMP TABLE sensor_counts AS
-SELECT source, sensor, date_trunc('week', ts) AS monday, ip_key, dst_port, proto, count(*) AS sessions
+SELECT source, sensor, date_trunc('week', ts) AS monday, ip_key, dst_port, proto, sum(sessions) AS sessions
 FROM sessions_all
 WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
 GROUP BY ALL;

@@ -2,7 +2,7 @@
 -- such as Suricata alert events) per file and kind, then removes them, so
 -- that rows read = accepted + rejected is true for the session records alone.
 CREATE OR REPLACE TEMP TABLE skipped_records AS
-SELECT file, source, skip_reason AS kind, count(*)::INTEGER AS records
+SELECT file, source, skip_reason AS kind, sum(sessions)::INTEGER AS records
 FROM sessions_all
 WHERE skip_reason IS NOT NULL
 GROUP BY ALL;

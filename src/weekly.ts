@@ -157,7 +157,7 @@ export async function analyse(
 
   const db = await Database.open();
   try {
-    const archive = await timed(log, 'archive', () => loadArchive(db, config, now, log));
+    const archive = await timed(log, 'archive', () => loadArchive(db, config, now, log, { grouped: true }));
     checkClientSensors(config, archive.sensors);
     requireWeekInArchive(config, week, archive);
     await assignClients(db, config.clients);

@@ -35,7 +35,7 @@ export async function importToLake(config: Config, options: { sourceName?: strin
   const sources = selectSources(config, options.sourceName);
   const db = await Database.open();
   try {
-    const archive = await loadArchive(db, config, options.now, options.log, sources.map((source) => source.name));
+    const archive = await loadArchive(db, config, options.now, options.log, { only: sources.map((source) => source.name) });
 
     const weeks: LakeWeek[] = [];
     for (const source of archive.sources) {

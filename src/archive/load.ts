@@ -39,12 +39,24 @@ export interface ArchiveLoad {
   skipped: SkippedCount[];
 }
 
+export interface LoadOptions {
+  /** Names of the sources to read; all of them when absent. */
+  only?: string[];
+  /**
+   * Keep one row per group of sessions that differ only in their time
+   * within one ISO week, with its count in `sessions` (see canonical.sql).
+   * The weekly run needs no more; import and inspect need every row.
+   */
+  grouped?: boolean;
+}
+
 /**
  * Reads every configured source (or those named in `only`) once into the
- * table sessions_all (canonical schema plus reject_reason) and returns the
- * per-file accounting.
+ * table sessions_all (canonical schema plus reject_reason and the sessions
+ * each row stands for) and returns the per-file accounting.
  */
-export async function loadArchive(db: Database, config: Config, now: Date, log: Logger, only?: string[]): Promise<ArchiveLoad> {
+export async function loadArchive(db: Database, config: Config, now: Date, log: Logger, options: LoadOptions = {}): Promise<ArchiveLoad> {
+  const { only, grouped = false } = options;
   const work = new WorkDir();
   try {
     const sources: ResolvedSource[] = [];
@@ -56,7 +68,7 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
     const reads = sources.map((source) => readSource(source, config.file));
     const union = reads.map((read) => read.sql).join('\nUNION ALL BY NAME\n');
     await db.run(`CREATE OR REPLACE TEMP VIEW raw_sessions AS\n${union}`, undefined, 'the archive sources');
-    await db.run(await db.readQuery('canonical.sql'), { now: now.toISOString() }, 'canonical.sql');
+    await db.runScript('canonical.sql', { now: now.toISOString(), grouped });
     // The view reads files that are removed below; nothing may read it again.
     await db.run('DROP VIEW raw_sessions');
     await db.runFile('skipped_records.sql');

@@ -80,7 +80,7 @@ describe('importToLake', () => {
 
     const db = await Database.open();
     try {
-      const archive = await loadArchive(db, config, NOW, silentLogger(), ['from-lake']);
+      const archive = await loadArchive(db, config, NOW, silentLogger(), { only: ['from-lake'] });
       expect(archive.sources[0].format).toBe('lake');
       expect(archive.totals).toEqual({ rowsRead: 72, accepted: 72, rejected: 0 });
       expect(archive.weeks).toEqual([
@@ -112,7 +112,7 @@ describe('importToLake', () => {
     const dir = tempDir();
     const db = await Database.open();
     try {
-      await expect(loadArchive(db, lakeConfig(dir, 'a.csv'), NOW, silentLogger(), ['from-lake'])).rejects.toThrow(
+      await expect(loadArchive(db, lakeConfig(dir, 'a.csv'), NOW, silentLogger(), { only: ['from-lake'] })).rejects.toThrow(
         `sources[1].path: the lake folder ${path.join(dir, 'lake', 'source=sensors')} has no weeks (week=*/data.parquet). Run portbrief import for that source first`,
       );
     } finally {

@@ -27,7 +27,7 @@ export async function locate(db: Database, databases: GeoipDatabases, stateDir: 
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sessions_all AS
      SELECT DISTINCT TIMESTAMPTZ '2025-02-17 00:00:00+00' AS ts, ip_key(ip) AS ip_key, ip_text(ip_key(ip)) AS src_ip, 80::USMALLINT AS dst_port,
-            'tcp' AS proto, 'probe' AS sensor, 'probe' AS source, 'probe' AS file, NULL::VARCHAR AS reject_reason
+            'tcp' AS proto, 'probe' AS sensor, 'probe' AS source, 'probe' AS file, 1::BIGINT AS sessions, NULL::VARCHAR AS reject_reason
      FROM probe`,
   );
   await db.run(`CREATE OR REPLACE TEMP TABLE sensor_clients AS SELECT 'probe' AS source, 'probe' AS sensor, 'probe' AS client`);

@@ -1,0 +1,101 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ArchiveLoad, loadArchive } from '../../src/archive/load.js';
+import { type Config, validateConfig } from '../../src/config/load.js';
+import { Database, type Row } from '../../src/db.js';
+import { silentLogger } from '../../src/log.js';
+import { MARX_CSV, SKIP_REASON, hasSharedData, sharedFile } from '../helpers/shared-data.js';
+import { tempDir } from '../helpers/temp.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const dir = tempDir();
+
+/** Per file, week, address, port, protocol and outcome: the sessions and the earliest time. */
+const SUMMARY = `
+  SELECT file, strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, src_ip, dst_port::INTEGER AS port, proto,
+         coalesce(reject_reason, '') AS reason, sum(sessions)::INTEGER AS sessions, strftime(min(ts), '%Y-%m-%d %H:%M:%S.%f') AS first
+  FROM sessions_all
+  GROUP BY ALL
+  ORDER BY ALL`;
+
+/** Loads the archive row by row and grouped, each into its own database. */
+async function bothWays(config: Config): Promise<Array<{ load: ArchiveLoad; summary: Row[]; tableRows: number }>> {
+  const results = [];
+  for (const grouped of [false, true]) {
+    const db = await Database.open();
+    try {
+      const load = await loadArchive(db, config, NOW, silentLogger(), { grouped });
+      const summary = await db.query(SUMMARY);
+      const [count] = await db.query('SELECT count(*)::INTEGER AS n FROM sessions_all');
+      results.push({ load, summary, tableRows: Number(count.n) });
+    } finally {
+      db.close();
+    }
+  }
+  return results;
+}
+
+describe('grouped archive load', () => {
+  const file = path.join(dir, 'edges.csv');
+  writeFileSync(
+    file,
+    [
+      'ts,src,dport,proto',
+      '2025-02-17 10:00:00,203.0.113.9,22,tcp', // accepted
+      '2025-02-18 11:00:00,203.0.113.9,22,tcp', // accepted, same group as the first
+      '2025-02-19 12:00:00,203.0.113.9,22,tcp', // accepted, same group again
+      '1970-01-01T00:00:00Z,198.51.100.1,0,tcp', // placeholder record: epoch zero, port 0
+      '1970-01-01T00:00:01Z,198.51.100.1,0,tcp', // implausible time, same week as the placeholder
+      '2026-12-05T11:00:00Z,198.51.100.2,22,tcp', // accepted: within a day after now
+      '2026-12-05T13:00:00Z,198.51.100.2,22,tcp', // implausible time: more than a day after now, same week
+      '1989-12-31T23:59:59Z,198.51.100.3,80,tcp', // implausible time: before 1990
+      '1990-01-01T00:00:00Z,198.51.100.3,80,tcp', // accepted: 1990 starts on a Monday
+      '',
+    ].join('\n'),
+  );
+  const config = validateConfig(
+    { sources: [{ name: 'edges', format: 'csv', path: file, fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto' } }] },
+    path.join(dir, 'portbrief.yaml'),
+  );
+
+  it('rejects grouped rows as single rows', async () => {
+    const [rows, groups] = await bothWays(config);
+
+    expect(groups.load.files[0].reasons).toEqual({ 'placeholder record': 1, 'implausible time': 3 });
+    expect(groups.load.files).toEqual(rows.load.files);
+    expect(groups.load.weeks).toEqual(rows.load.weeks);
+    expect(groups.summary).toEqual(rows.summary);
+  });
+
+  it('keeps one row per group', async () => {
+    const [rows, groups] = await bothWays(config);
+
+    expect(rows.tableRows).toBe(9);
+    expect(groups.tableRows).toBe(7);
+  });
+});
+
+describe.skipIf(!hasSharedData)(`grouped archive load of real archives (${SKIP_REASON})`, () => {
+  it('matches the row-by-row load', async () => {
+    const config = validateConfig(
+      {
+        sources: [
+          { name: 'marx', format: 'csv', path: MARX_CSV, fields: { time: 'datetime', srcIp: 'src', dstPort: 'dpt', proto: 'proto', sensor: 'host' } },
+          { name: 'ufw', format: 'syslog-ufw', path: sharedFile('ufw-vps-2024', '*.log.gz'), yearFrom: '_(\\d{4})-' },
+          { name: 'dionaea', format: 'json', path: sharedFile('uqo-tpot-2025', 'dioneae_20k.json.gz'), fields: { time: 'timestamp', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'connection.transport' } },
+        ],
+      },
+      path.join(dir, 'portbrief.yaml'),
+    );
+
+    const [rows, groups] = await bothWays(config);
+
+    expect(groups.load.totals).toEqual(rows.load.totals);
+    expect(groups.load.files).toEqual(rows.load.files);
+    expect(groups.load.weeks).toEqual(rows.load.weeks);
+    expect(groups.load.sensors).toEqual(rows.load.sensors);
+    expect(groups.summary).toEqual(rows.summary);
+    expect(groups.tableRows).toBeLessThan(rows.tableRows);
+  }, 120_000);
+});
