@@ -31,9 +31,17 @@ export interface GenerateOptions {
   /** A CSV (.csv or .csv.gz) file, or a folder for hive-partitioned parquet (week=YYYY-Www/). */
   output: string;
   format: 'csv' | 'parquet';
+  /**
+   * Shifts each plan row's addresses within its pair's range by a hash of
+   * its sensor and week, so sensors and weeks see partly different sources,
+   * as scanners come and go. Distinct counts then hold per plan row only.
+   */
+  churn?: boolean;
+  /** Addresses per (country, port) range, and so the most distinct sources of one plan row; MAX_SOURCES_PER_PORT by default. */
+  rangeSize?: number;
 }
 
-/** Largest number of distinct sources per (country, port): each pair gets its own /22 or larger range. */
+/** Default range size: each (country, port) pair gets its own /22 or larger range, so up to this many distinct sources. */
 export const MAX_SOURCES_PER_PORT = 1024;
 
 /**
@@ -43,12 +51,13 @@ export const MAX_SOURCES_PER_PORT = 1024;
  * country, so distinct-source counts come out exactly as planned.
  */
 export async function generateArchive(db: Database, plan: PlanRow[], options: GenerateOptions): Promise<number> {
+  const rangeSize = options.rangeSize ?? MAX_SOURCES_PER_PORT;
   await db.run('CREATE OR REPLACE TABLE synthetic_plan (week INTEGER, country VARCHAR, port INTEGER, sessions INTEGER, sources INTEGER, proto VARCHAR, sensor VARCHAR)');
   const appender = await db.connection.createAppender('synthetic_plan');
   for (const row of plan) {
-    if (row.sources > MAX_SOURCES_PER_PORT || row.sources < 1 || row.sessions < row.sources) {
+    if (row.sources > rangeSize || row.sources < 1 || row.sessions < row.sources) {
       appender.closeSync();
-      throw new Error(`plan row ${JSON.stringify(row)}: sources must be 1 to ${MAX_SOURCES_PER_PORT} and at most the sessions`);
+      throw new Error(`plan row ${JSON.stringify(row)}: sources must be 1 to ${rangeSize} and at most the sessions`);
     }
     appender.appendInteger(row.week);
     appender.appendVarchar(row.country);
@@ -62,7 +71,7 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
   appender.closeSync();
 
   // Each (country, port) pair gets its own IPv4 range of the country, picked
-  // by the pair's rank among ranges of at least MAX_SOURCES_PER_PORT addresses.
+  // by the pair's rank among ranges of at least rangeSize addresses.
   await db.run(`
     CREATE OR REPLACE TABLE synthetic_pairs AS
     WITH pairs AS (
@@ -74,7 +83,7 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
     ranges AS (
         SELECT country, start_key, row_number() OVER (PARTITION BY country ORDER BY start_key) - 1 AS n
         FROM geo_ranges
-        WHERE is_ipv4_key(start_key) AND end_key - start_key + 1 >= ${MAX_SOURCES_PER_PORT}
+        WHERE is_ipv4_key(start_key) AND end_key - start_key + 1 >= ${rangeSize}
     )
     SELECT p.country, p.port, r.start_key
     FROM ranked_pairs AS p
@@ -82,13 +91,13 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
 
   const missing = await db.query(`SELECT DISTINCT country FROM synthetic_plan WHERE (country, port) NOT IN (SELECT (country, port) FROM synthetic_pairs)`);
   if (missing.length > 0) {
-    throw new Error(`the GeoIP database has no IPv4 range of ${MAX_SOURCES_PER_PORT} addresses for ${missing.map((row) => row.country).join(', ')}`);
+    throw new Error(`the GeoIP database has no IPv4 range of ${rangeSize} addresses for ${missing.map((row) => row.country).join(', ')}`);
   }
 
   const sessions = `
     SELECT
         $first::TIMESTAMPTZ + to_weeks(p.week) + to_seconds((hash($seed, p.week, p.country, p.port, i) % 604800)::BIGINT) AS ts,
-        ip_text(a.start_key + (i % p.sources)::UHUGEINT) AS src_ip,
+        ip_text(a.start_key + ((i % p.sources + CASE WHEN $churn THEN hash(p.sensor, p.week) % ${rangeSize} ELSE 0 END) % ${rangeSize})::UHUGEINT) AS src_ip,
         p.port AS dst_port,
         p.proto AS proto,
         p.sensor AS sensor,
@@ -97,7 +106,7 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
     JOIN synthetic_pairs AS a USING (country, port)
     CROSS JOIN LATERAL range(p.sessions) AS t(i)
     ORDER BY ts, src_ip, dst_port`;
-  const params = { first: options.firstWeek.toISOString(), seed: options.seed };
+  const params = { first: options.firstWeek.toISOString(), seed: options.seed, churn: options.churn === true };
 
   const copy =
     options.format === 'csv'

@@ -10,8 +10,7 @@ import { PdfPrinter } from '../src/render/pdf.js';
 import { loadTemplates } from '../src/render/templates.js';
 import { TEMPLATES_DIR } from '../src/paths.js';
 import { runWeekly } from '../src/weekly.js';
-import { generateArchive } from './generator.js';
-import { workloadCountries, workloadPlan } from './workload.js';
+import { WORKLOAD_REPORT_WEEK, generateWorkload } from './workload.js';
 
 export interface SizeResult {
   sessions: number;
@@ -30,8 +29,6 @@ export interface SizeResult {
 }
 
 const SENSORS = 20;
-const FIRST_WEEK = new Date('2025-01-06T00:00:00Z');
-const REPORT_WEEK = '2025-W09';
 
 async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -48,8 +45,7 @@ export async function measureSize(sessions: number, work: string): Promise<SizeR
   let generate: number;
   try {
     await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger());
-    const plan = workloadPlan(sessions, SENSORS, await workloadCountries(db));
-    [, generate] = await timed(() => generateArchive(db, plan, { firstWeek: FIRST_WEEK, seed: 1, output: lake, format: 'parquet' }));
+    [, generate] = await timed(() => generateWorkload(db, sessions, SENSORS, lake, 'parquet'));
   } finally {
     db.close();
   }
@@ -108,7 +104,7 @@ async function fullRun(files: string, work: string, state: string, clients: numb
     },
     path.join(work, 'portbrief.yaml'),
   );
-  const result = await runWeekly({ config, week: REPORT_WEEK, now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer, dryRun: true, rebuildHistory: true });
+  const result = await runWeekly({ config, week: WORKLOAD_REPORT_WEEK, now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer, dryRun: true, rebuildHistory: true });
   if (result.exitCode !== 0) throw new Error(`the ${clients}-client run exited ${result.exitCode}`);
   return result;
 }
@@ -150,8 +146,7 @@ export async function measureEnrichmentOnly(sessions: number, work: string): Pro
   let buildEmbedded: number;
   try {
     [, buildEmbedded] = await timed(async () => loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger()));
-    const plan = workloadPlan(sessions, SENSORS, await workloadCountries(db));
-    await generateArchive(db, plan, { firstWeek: FIRST_WEEK, seed: 1, output: lake, format: 'parquet' });
+    await generateWorkload(db, sessions, SENSORS, lake, 'parquet');
   } finally {
     db.close();
   }

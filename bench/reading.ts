@@ -6,8 +6,7 @@ import { Database, sqlString } from '../src/db.js';
 import { openCountryDatabase } from '../src/enrich/geoip-database.js';
 import { loadRangeTable } from '../src/enrich/range-cache.js';
 import { silentLogger } from '../src/log.js';
-import { generateArchive } from './generator.js';
-import { workloadCountries, workloadPlan } from './workload.js';
+import { generateWorkload } from './workload.js';
 
 export interface ReadingResult {
   sessions: number;
@@ -25,9 +24,8 @@ export async function measureReading(sessions: number, work: string): Promise<Re
   const db = await Database.open();
   try {
     await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), path.join(work, 'state'), silentLogger());
-    const plan = workloadPlan(sessions, 20, await workloadCountries(db));
     const csv = path.join(work, 'sessions.csv');
-    await generateArchive(db, plan, { firstWeek: new Date('2025-01-06T00:00:00Z'), seed: 1, output: csv, format: 'csv' });
+    await generateWorkload(db, sessions, 20, csv, 'csv');
     await db.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, all_varchar = true)) TO ${sqlString(`${csv}.gz`)} (FORMAT csv, HEADER, COMPRESSION gzip)`);
     await db.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, all_varchar = true)) TO ${sqlString(path.join(work, 'sessions.ndjson'))} (FORMAT json)`);
   } finally {
