@@ -1,6 +1,7 @@
--- Per client, ISO week and source country: sessions and distinct source
--- addresses, all ports and port-less sessions together, known scanner
--- networks left out. Shares in weekly_ports.sql are fractions of these.
+-- Part of the weekly table: per client, ISO week and source country, the
+-- sessions and distinct source addresses, all ports and port-less sessions
+-- together, known scanner networks left out. Shares in weekly_ports.sql are
+-- fractions of these.
 CREATE OR REPLACE TEMP TABLE country_weeks AS
 SELECT
     client,

@@ -4,6 +4,7 @@
 -- the lowest AS number. share is the network's fraction of the port's
 -- sessions from that country. Sessions whose source no ASN database covers
 -- are left out, so the shares of a port's networks may add up to less than 1.
+-- Known scanners are left out, as they are from the port's sessions.
 -- An AS whose ranges carry different organisation names is shown with the
 -- name of most of its sessions.
 -- Parameters: $client, $week ('YYYY-Www'), $ports (N), $countries (list of
@@ -13,25 +14,18 @@ WITH shown_ports AS (
     FROM weekly_ports
     WHERE client = $client AND week = $week AND rank <= $ports AND list_contains($countries, country)
 ),
--- An address lies in one range, so it has one organisation name: the
--- distinct sources of a network are the sum over its names.
-organisations AS (
-    SELECT s.country, s.dst_port AS port, s.asn, s.as_org, sum(s.sessions) AS sessions, count(DISTINCT s.ip_key) AS sources
-    FROM weekly_sources AS s
-    SEMI JOIN shown_ports AS p ON p.country = s.country AND p.port = s.dst_port
-    WHERE s.client = $client AND s.week = $week AND s.geo_status = 'country' AND s.asn IS NOT NULL
-    GROUP BY ALL
-),
 port_networks AS (
     SELECT
-        country,
-        port,
-        asn,
-        first(as_org ORDER BY sessions DESC, as_org) AS organisation,
-        sum(sessions) AS sessions,
-        sum(sources) AS sources
-    FROM organisations
-    GROUP BY country, port, asn
+        n.country,
+        n.port,
+        n.asn,
+        first(n.as_org ORDER BY n.sessions DESC, n.as_org) AS organisation,
+        sum(n.sessions) AS sessions,
+        sum(n.sources) AS sources
+    FROM network_weeks AS n
+    SEMI JOIN shown_ports AS p ON p.country = n.country AND p.port = n.port
+    WHERE n.client = $client AND n.week = $week
+    GROUP BY n.country, n.port, n.asn
 ),
 ranked AS (
     SELECT

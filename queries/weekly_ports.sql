@@ -1,24 +1,9 @@
--- The weekly table (country totals come from country_weeks.sql): per client, ISO week (Monday 00:00 to Sunday 24:00 UTC),
--- source country and destination port, the sessions, the distinct source
--- addresses and the port's share of all the country's sessions that week.
--- Sessions without a port (ICMP, GRE) count in the country's totals, not as
--- a port. Sessions from known scanner networks are left out of both.
--- Ports are ranked by $rank_by ('sessions' or 'sources'), then by the other
--- count (both descending), then by port number, so every rank is unique.
+-- The ranked weekly table: port_weeks with each port's share of all the
+-- country's sessions that week (from country_weeks) and its rank in the
+-- country. Ports are ranked by $rank_by ('sessions' or 'sources'), then by
+-- the other count (both descending), then by port number, so every rank is
+-- unique.
 CREATE OR REPLACE TEMP TABLE weekly_ports AS
-WITH port_weeks AS (
-    SELECT
-        client,
-        week,
-        country,
-        dst_port AS port,
-        sum(sessions)::BIGINT AS sessions,
-        count(DISTINCT ip_key)::BIGINT AS sources,
-        coalesce(sum(sessions) FILTER (WHERE proto = 'udp'), 0)::BIGINT AS udp_sessions
-    FROM weekly_sources
-    WHERE geo_status = 'country' AND scanner IS NULL AND dst_port IS NOT NULL
-    GROUP BY ALL
-)
 SELECT
     p.client,
     p.week,

@@ -24,6 +24,7 @@ import { type BriefTemplates, loadTemplates } from './render/templates.js';
 import { requireWeekInArchive } from './archive/coverage.js';
 import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek, weeksBefore } from './week.js';
 import type { AnalysisSettings } from './analyse/findings.js';
+import type { WeeklyTable } from './analyse/weekly-table.js';
 import { loadPortNotes } from './analyse/port-notes.js';
 
 export interface WeeklyOptions {
@@ -45,6 +46,8 @@ export interface WeeklyOptions {
   signal?: AbortSignal;
   /** Recompute earlier weeks' rankings from the archive instead of using the stored ones. */
   rebuildHistory?: boolean;
+  /** Fills the weekly table; by default from the sessions this run locates. */
+  weeklyTable?: WeeklyTable;
 }
 
 /** Weeks before the report week that are read for baselines and trends. */
@@ -103,7 +106,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
 
   const clients: ClientResult[] = [];
   const failed: WeeklyResult['failed'] = [];
-  const printer = options.printer ?? (await PdfPrinter.launch());
+  const printer = options.printer ?? (await timed(log, 'browser', () => PdfPrinter.launch()));
   if (printer.pid !== undefined) await lock.recordBrowser(printer.pid);
   const pdfs = new Map<string, Buffer>();
   try {
@@ -143,7 +146,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
  * scan. `storeHistory: false` (the preview) leaves the stored rankings as they are.
  */
 export async function analyse(
-  options: Pick<WeeklyOptions, 'config' | 'now' | 'rebuildHistory'> & { storeHistory?: boolean },
+  options: Pick<WeeklyOptions, 'config' | 'now' | 'rebuildHistory' | 'weeklyTable'> & { storeHistory?: boolean },
   week: IsoWeek,
   previous: IsoWeek,
   geoip: GeoipDatabases,
@@ -176,6 +179,7 @@ export async function analyse(
         rebuildHistory: options.rebuildHistory === true,
         storeHistory: options.storeHistory !== false,
         now,
+        weeklyTable: options.weeklyTable,
       });
       const earlierData = await clientsWithEarlierData(db, week);
       const briefs = [];

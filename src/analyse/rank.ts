@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Database, TextList, sqlString } from '../db.js';
 import type { IsoWeek } from '../week.js';
 import type { CountryWeekRow, PortWeekRow } from './findings.js';
+import { type WeeklyTable, archiveWeeklyTable } from './weekly-table.js';
 
 export interface CountryRow {
   country: string;
@@ -63,6 +64,8 @@ export interface WeeklyTablesRequest {
   /** Whether to store this week's rankings (false for previews). */
   storeHistory: boolean;
   now: Date;
+  /** Fills the weekly table; by default from the located sessions of this run. */
+  weeklyTable?: WeeklyTable;
 }
 
 /**
@@ -71,8 +74,8 @@ export interface WeeklyTablesRequest {
  * rebuilding), and stores this week's (or, when rebuilding, every window week's).
  */
 export async function buildWeeklyTables(db: Database, request: WeeklyTablesRequest): Promise<void> {
-  await db.runFile('country_weeks.sql');
-  await db.run(await db.readQuery('weekly_ports.sql'), { rank_by: request.rankBy }, 'weekly_ports.sql');
+  await (request.weeklyTable ?? archiveWeeklyTable).fill(db, { week: request.week });
+  await db.runScript('weekly_ports.sql', { rank_by: request.rankBy });
 
   await mkdir(request.stateDir, { recursive: true });
   const stateFile = path.join(request.stateDir, 'portbrief.duckdb');
@@ -154,9 +157,9 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
     { client, previous: previous.id, week: week.id },
   );
   const byStatus = await db.query(
-    `SELECT geo_status AS status, sum(sessions)::INTEGER AS sessions FROM weekly_sources
+    `SELECT geo_status AS status, sessions::INTEGER AS sessions FROM status_weeks
      WHERE client = $client AND week = $week
-     GROUP BY ALL ORDER BY sessions DESC, status`,
+     ORDER BY sessions DESC, status`,
     { client, week: week.id },
   );
 
@@ -186,9 +189,9 @@ export async function rankWeek(db: Database, request: RankRequest): Promise<Week
   }
 
   const scanners = await db.query(
-    `SELECT scanner AS name, sum(sessions)::INTEGER AS sessions, count(DISTINCT ip_key)::INTEGER AS sources FROM weekly_sources
-     WHERE client = $client AND scanner IS NOT NULL AND week = $week
-     GROUP BY ALL ORDER BY sessions DESC, name`,
+    `SELECT scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks
+     WHERE client = $client AND week = $week
+     ORDER BY sessions DESC, name`,
     { client, week: week.id },
   );
 
