@@ -25,32 +25,50 @@ WITH parsed AS NOT MATERIALIZED (
         source,
         read_error,
         skip_reason,
-        nullif(trim(sensor), '') AS sensor,
+        sensor,
         time_missing,
         CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
-        nullif(nullif(trim(raw_src_ip), ''), '-') AS raw_src_ip,
-        proto_name(raw_proto) AS proto,
-        CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
+        raw_src_ip,
+        raw_proto,
+        raw_dst_port
     FROM raw_sessions
 ),
+-- Rows are grouped on their raw text, and each group's text is cleaned and
+-- checked once below: every function there gives the same result for the
+-- same text, so this is the same as cleaning each row.
 counted AS MATERIALIZED (
     SELECT *, 1 AS sessions FROM parsed WHERE NOT $grouped
     UNION ALL
-    SELECT file, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, proto, port_text, count(*) AS sessions
+    SELECT file, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, raw_proto, raw_dst_port, count(*) AS sessions
     FROM parsed
     WHERE $grouped
-    GROUP BY file, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, proto, port_text,
+    GROUP BY file, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, raw_proto, raw_dst_port,
              date_trunc('week', ts), ts = TIMESTAMPTZ '1970-01-01 00:00:00+00', ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY
+),
+cleaned AS NOT MATERIALIZED (
+    SELECT
+        file,
+        source,
+        read_error,
+        skip_reason,
+        nullif(trim(sensor), '') AS sensor,
+        time_missing,
+        ts,
+        sessions,
+        nullif(nullif(trim(raw_src_ip), ''), '-') AS raw_src_ip,
+        proto_name(raw_proto) AS proto,
+        CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
+    FROM counted
 ),
 -- Sources repeat far more often than they change, so each distinct address
 -- text is parsed once and rows take its key by a hash join.
 addresses AS (
     SELECT raw_src_ip, ip_key, ip_text(ip_key) AS src_ip
-    FROM (SELECT raw_src_ip, ip_key(raw_src_ip) AS ip_key FROM (SELECT DISTINCT raw_src_ip FROM counted WHERE raw_src_ip IS NOT NULL))
+    FROM (SELECT raw_src_ip, ip_key(raw_src_ip) AS ip_key FROM (SELECT DISTINCT raw_src_ip FROM cleaned WHERE raw_src_ip IS NOT NULL))
 ),
 numbered AS (
     SELECT c.*, a.ip_key, a.src_ip, TRY_CAST(c.port_text AS BIGINT) AS port_number
-    FROM counted AS c
+    FROM cleaned AS c
     LEFT JOIN addresses AS a ON a.raw_src_ip = c.raw_src_ip
 )
 SELECT
