@@ -8,7 +8,10 @@
  * output keeps times as timestamps, as a sensor's parquet export does; CSV
  * writes them as UTC text.
  */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { Database } from '../src/db.js';
+import { isoWeekOf } from '../src/week.js';
 import { sqlString } from '../src/db.js';
 
 /** Sessions of one country to one port in one week, from `sources` distinct addresses. */
@@ -94,25 +97,42 @@ export async function generateArchive(db: Database, plan: PlanRow[], options: Ge
     throw new Error(`the GeoIP database has no IPv4 range of ${rangeSize} addresses for ${missing.map((row) => row.country).join(', ')}`);
   }
 
-  const sessions = `
+  // Each address is written as text once, not once per session.
+  const used = `(i % p.sources + CASE WHEN $churn THEN hash(p.sensor, p.week) % ${rangeSize} ELSE 0 END) % ${rangeSize}`;
+  await db.run(`
+    CREATE OR REPLACE TABLE synthetic_addresses AS
+    SELECT a.country, a.port, o AS address_offset, ip_text(a.start_key + o::UHUGEINT) AS src_ip
+    FROM synthetic_pairs AS a
+    CROSS JOIN range(${rangeSize}) AS t(o)
+    WHERE o < (SELECT max(sources) FROM synthetic_plan) OR $churn`, { churn: options.churn === true });
+
+  const sessions = (week: number | undefined) => `
     SELECT
         $first::TIMESTAMPTZ + to_weeks(p.week) + to_seconds((hash($seed, p.week, p.country, p.port, i) % 604800)::BIGINT) AS ts,
-        ip_text(a.start_key + ((i % p.sources + CASE WHEN $churn THEN hash(p.sensor, p.week) % ${rangeSize} ELSE 0 END) % ${rangeSize})::UHUGEINT) AS src_ip,
+        ad.src_ip,
         p.port AS dst_port,
         p.proto AS proto,
-        p.sensor AS sensor,
-        isoyear($first::TIMESTAMPTZ + to_weeks(p.week)) || '-W' || lpad(week($first::TIMESTAMPTZ + to_weeks(p.week))::VARCHAR, 2, '0') AS week
+        p.sensor AS sensor
     FROM synthetic_plan AS p
-    JOIN synthetic_pairs AS a USING (country, port)
     CROSS JOIN LATERAL range(p.sessions) AS t(i)
+    JOIN synthetic_addresses AS ad ON ad.country = p.country AND ad.port = p.port AND ad.address_offset = ${used}
+    ${week === undefined ? '' : `WHERE p.week = ${week}`}
     ORDER BY ts, src_ip, dst_port`;
   const params = { first: options.firstWeek.toISOString(), seed: options.seed, churn: options.churn === true };
 
-  const copy =
-    options.format === 'csv'
-      ? `COPY (SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts, * EXCLUDE (ts, week) FROM (${sessions})) TO ${sqlString(options.output)} (FORMAT csv, HEADER)`
-      : `COPY (${sessions}) TO ${sqlString(options.output)} (FORMAT parquet, PARTITION_BY (week), OVERWRITE_OR_IGNORE)`;
-  await db.run(copy, params, 'the synthetic archive');
+  if (options.format === 'csv') {
+    const copy = `COPY (SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts, * EXCLUDE (ts) FROM (${sessions(undefined)})) TO ${sqlString(options.output)} (FORMAT csv, HEADER)`;
+    await db.run(copy, params, 'the synthetic archive');
+  } else {
+    // One file per week, each sorted on its own, keeps the sort within memory for 100 million sessions.
+    const weeks = await db.query('SELECT DISTINCT week FROM synthetic_plan ORDER BY week');
+    for (const { week } of weeks) {
+      const monday = new Date(options.firstWeek.getTime() + Number(week) * 7 * 86_400_000);
+      const folder = path.join(options.output, `week=${isoWeekOf(monday).id}`);
+      await mkdir(folder, { recursive: true });
+      await db.run(`COPY (${sessions(Number(week))}) TO ${sqlString(path.join(folder, 'data_0.parquet'))} (FORMAT parquet)`, params, 'the synthetic archive');
+    }
+  }
 
   const total = await db.query('SELECT sum(sessions)::BIGINT AS n FROM synthetic_plan');
   return Number(total[0].n);

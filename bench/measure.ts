@@ -1,10 +1,17 @@
+/**
+ * The measured steps of the benchmark. Each runs in its own child process
+ * (see run.ts), so the peak memory it reports is its own: the weekly run's
+ * figure does not include the generator or the per-row lookups.
+ */
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import maxmind from 'maxmind';
+import { pino } from 'pino';
 import { validateConfig } from '../src/config/load.js';
 import { Database, sqlString } from '../src/db.js';
 import { embeddedDatabasePath, openCountryDatabase } from '../src/enrich/geoip-database.js';
 import { loadRangeTable } from '../src/enrich/range-cache.js';
-import { silentLogger } from '../src/log.js';
+import { type Logger, silentLogger } from '../src/log.js';
 import { renderBriefHtml } from '../src/render/brief-html.js';
 import { PdfPrinter } from '../src/render/pdf.js';
 import { loadTemplates } from '../src/render/templates.js';
@@ -12,23 +19,37 @@ import { TEMPLATES_DIR } from '../src/paths.js';
 import { runWeekly } from '../src/weekly.js';
 import { WORKLOAD_REPORT_WEEK, generateWorkload } from './workload.js';
 
-export interface SizeResult {
-  sessions: number;
-  /** Milliseconds, as every duration here. */
-  generate: number;
-  floor: number;
-  full1: number;
-  full20: number;
-  /** Render and print time of the 1-client run's brief. */
-  renderAll1: number;
-  rangeJoin: number;
-  perRow: number;
-  rangeJoinRows: number;
-  warmRender: number;
+/** Sensors of the workload: one client owns them all, or each of 20 clients owns one. */
+export const SENSORS = 20;
+
+/** Milliseconds per stage of a weekly run, from its 'done' log lines, summed over clients. */
+export type Stages = Record<string, number>;
+
+export interface FullRun {
+  clients: number;
+  ms: number;
+  stages: Stages;
+  /** Milliseconds from the start of the run to the end of its 'analyse' stage: reading, locating, ranking, every brief's model. */
+  dataStages: number;
+  /** CPU milliseconds (user and system, DuckDB's threads included) over the same span. */
+  dataCpu: number;
+  peakRss: number;
+  /** One brief rendered and printed by the run's browser once it is warm (1-client run only). */
+  warmRender?: number;
+}
+
+export interface Floor {
+  ms: number;
+  /** CPU milliseconds, all threads. */
+  cpu: number;
   peakRss: number;
 }
 
-const SENSORS = 20;
+export interface Generated {
+  sessions: number;
+  distinctSources: number;
+  ms: number;
+}
 
 async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -36,58 +57,82 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - started];
 }
 
-/** Measures one archive size in a scratch folder. */
-export async function measureSize(sessions: number, work: string): Promise<SizeResult> {
-  const lake = path.join(work, 'lake');
-  const state = path.join(work, 'state');
+function peakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
 
+/** Returns the glob of a workload folder's parquet files. */
+function lakeFiles(work: string): string {
+  return `${path.join(work, 'lake')}/*/*.parquet`;
+}
+
+/** Writes the workload of `sessions` sessions as parquet under `work`/lake and builds the range table cache under `work`/state. */
+export async function generate(sessions: number, work: string): Promise<Generated> {
   const db = await Database.open();
-  let generate: number;
   try {
-    await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger());
-    [, generate] = await timed(() => generateWorkload(db, sessions, SENSORS, lake, 'parquet'));
+    await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), path.join(work, 'state'), silentLogger());
+    const [written, ms] = await timed(() => generateWorkload(db, sessions, SENSORS, path.join(work, 'lake'), 'parquet'));
+    const [row] = await db.query(`SELECT count(DISTINCT src_ip)::BIGINT AS n FROM read_parquet(${sqlString(lakeFiles(work))})`);
+    return { sessions: written, distinctSources: Number(row.n), ms };
   } finally {
     db.close();
   }
-  const files = `${lake}/*/*.parquet`;
-
-  const floor = await measureFloor(files);
-  const printer = await PdfPrinter.launch();
-  try {
-    const [one, full1] = await timed(() => fullRun(files, work, state, 1, printer));
-    const [, full20] = await timed(() => fullRun(files, work, state, SENSORS, printer));
-    const brief = one.clients[0].brief;
-
-    const templates = await loadTemplates(TEMPLATES_DIR);
-    const render = async () => printer.print(await renderBriefHtml(brief, templates), { header: 'h', footer: 'f' });
-    const [, renderAll1] = await timed(render);
-    await render();
-    const [, warmRender] = await timed(render);
-
-    const { rangeJoin, perRow, rows } = await measureEnrichment(files, state);
-    return { sessions, generate, floor, full1, full20, renderAll1, rangeJoin, perRow, rangeJoinRows: rows, warmRender, peakRss: process.resourceUsage().maxRSS * 1024 };
-  } finally {
-    await printer.close();
-  }
 }
 
-/** Measures the floor: DuckDB's weekly aggregate over the raw files, with no parsing, accounting or enrichment. */
-async function measureFloor(files: string): Promise<number> {
+/** Measures the floor: DuckDB's bare weekly aggregate over the parquet files, with no parsing, accounting or enrichment. */
+export async function measureFloor(work: string): Promise<Floor> {
   const db = await Database.open();
   try {
+    const cpu = cpuMs();
     const [, ms] = await timed(() =>
       db.query(
-        `SELECT sensor, isoyear(ts::TIMESTAMP) AS y, week(ts::TIMESTAMP) AS w, dst_port, count(*)::BIGINT AS sessions, count(DISTINCT src_ip)::BIGINT AS sources
-         FROM read_parquet(${sqlString(files)}) GROUP BY ALL`,
+        `SELECT sensor, isoyear(ts) AS y, week(ts) AS w, dst_port, count(*)::BIGINT AS sessions, count(DISTINCT src_ip)::BIGINT AS sources
+         FROM read_parquet(${sqlString(lakeFiles(work))}) GROUP BY ALL`,
       ),
     );
-    return ms;
+    return { ms, cpu: cpuMs() - cpu, peakRss: peakRss() };
   } finally {
     db.close();
   }
 }
 
-async function fullRun(files: string, work: string, state: string, clients: number, printer: PdfPrinter) {
+/** CPU milliseconds this process has used, all threads. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Creates a logger that keeps each 'done' line's stage time, and the wall and CPU
+ * time at the end of the 'analyse' stage. pino writes each line to the sink
+ * as it is logged, so the times are taken when the stage ends.
+ */
+function stageLogger(started: { wall: number; cpu: number }): { log: Logger; stages: Stages; analysed: { wall: number; cpu: number } } {
+  const stages: Stages = {};
+  const analysed = { wall: Number.NaN, cpu: Number.NaN };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.includes('"stage"')) continue;
+        const entry = JSON.parse(line) as { stage: string; ms: number };
+        stages[entry.stage] = (stages[entry.stage] ?? 0) + entry.ms;
+        if (entry.stage === 'analyse') {
+          analysed.wall = performance.now() - started.wall;
+          analysed.cpu = cpuMs() - started.cpu;
+        }
+      }
+      done();
+    },
+  });
+  const log: Logger = pino({ level: 'info', base: undefined }, sink);
+  return { log, stages, analysed };
+}
+
+/**
+ * Runs the weekly job end to end on the workload, as cron would: it launches
+ * its own browser, writes every brief and delivers to the outbox (dry run).
+ */
+export async function measureFull(work: string, clients: number): Promise<FullRun> {
   const sensors = Array.from({ length: SENSORS }, (_, i) => `sensor-${String(i + 1).padStart(2, '0')}`);
   const clientList =
     clients === 1
@@ -95,26 +140,53 @@ async function fullRun(files: string, work: string, state: string, clients: numb
       : sensors.map((sensor, i) => ({ id: `client-${i + 1}`, name: `Client ${i + 1}`, sensors: [sensor], recipients: { to: [`soc@client${i + 1}.example`] } }));
   const config = validateConfig(
     {
-      sources: [{ name: 'lake', format: 'parquet', path: files, fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'proto', sensor: 'sensor' } }],
+      sources: [{ name: 'lake', format: 'parquet', path: lakeFiles(work), fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'proto', sensor: 'sensor' } }],
       clients: clientList,
       mail: { host: '127.0.0.1', from: 'briefs@portbrief.example' },
       output: path.join(work, `reports-${clients}`),
       outbox: path.join(work, `outbox-${clients}`),
-      state,
+      state: path.join(work, 'state'),
     },
     path.join(work, 'portbrief.yaml'),
   );
-  const result = await runWeekly({ config, week: WORKLOAD_REPORT_WEEK, now: new Date('2026-12-04T12:00:00Z'), log: silentLogger(), printer, dryRun: true, rebuildHistory: true });
+
+  const { log, stages, analysed } = stageLogger({ wall: performance.now(), cpu: cpuMs() });
+  const [result, ms] = await timed(() =>
+    runWeekly({ config, week: WORKLOAD_REPORT_WEEK, now: new Date('2026-12-04T12:00:00Z'), log, dryRun: true, rebuildHistory: true }),
+  );
   if (result.exitCode !== 0) throw new Error(`the ${clients}-client run exited ${result.exitCode}`);
-  return result;
+  const run: FullRun = { clients, ms, stages, dataStages: analysed.wall, dataCpu: analysed.cpu, peakRss: peakRss() };
+
+  if (clients === 1) run.warmRender = await measureWarmRender(result.clients[0].brief);
+  return run;
 }
 
-/** Locates the archive's addresses by the range join and by maxmind per row, timing only the lookups. */
-export async function measureEnrichment(files: string, state: string): Promise<{ rangeJoin: number; perRow: number; rows: number }> {
+/** Renders and prints one brief three times with one browser and times the last. */
+async function measureWarmRender(brief: Parameters<typeof renderBriefHtml>[0]): Promise<number> {
+  const printer = await PdfPrinter.launch();
+  try {
+    const templates = await loadTemplates(TEMPLATES_DIR);
+    const render = async () => printer.print(await renderBriefHtml(brief, templates), { header: 'h', footer: 'f' });
+    await render();
+    await render();
+    const [, ms] = await timed(render);
+    return ms;
+  } finally {
+    await printer.close();
+  }
+}
+
+/** Locates the workload's addresses by the range join and by maxmind per row, timing only the lookups. */
+export async function measureEnrichment(work: string): Promise<{ rangeJoin: number; perRow: number; rows: number }> {
   const db = await Database.open();
   try {
-    await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger());
-    await db.run(`CREATE TABLE addresses AS SELECT src_ip, ip_key(src_ip) AS k FROM read_parquet(${sqlString(files)})`);
+    await loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), path.join(work, 'state'), silentLogger());
+    // Keys are computed once per distinct address; only the lookups below are timed.
+    await db.run(
+      `CREATE TABLE addresses AS
+       WITH rows AS (SELECT src_ip FROM read_parquet(${sqlString(lakeFiles(work))}))
+       SELECT src_ip, k FROM rows JOIN (SELECT src_ip, ip_key(src_ip) AS k FROM (SELECT DISTINCT src_ip FROM rows)) USING (src_ip)`,
+    );
     const rows = Number((await db.query('SELECT count(*)::BIGINT AS n FROM addresses'))[0].n);
 
     const [, rangeJoin] = await timed(() =>
@@ -138,17 +210,13 @@ export async function measureEnrichment(files: string, state: string): Promise<{
   }
 }
 
-/** Generates `sessions` sessions and measures only the enrichment, for sizes where a full run is not needed. */
-export async function measureEnrichmentOnly(sessions: number, work: string): Promise<{ sessions: number; rangeJoin: number; perRow: number; rows: number; buildEmbedded: number }> {
-  const lake = path.join(work, 'lake');
-  const state = path.join(work, 'state');
+/** Times building the embedded database's range table from the .mmdb file, without a cache. */
+export async function measureRangeBuild(work: string): Promise<number> {
   const db = await Database.open();
-  let buildEmbedded: number;
   try {
-    [, buildEmbedded] = await timed(async () => loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), state, silentLogger()));
-    await generateWorkload(db, sessions, SENSORS, lake, 'parquet');
+    const [, ms] = await timed(async () => loadRangeTable(db, await openCountryDatabase(undefined, 'bench'), path.join(work, 'fresh-state'), silentLogger()));
+    return ms;
   } finally {
     db.close();
   }
-  return { sessions, ...(await measureEnrichment(`${lake}/*/*.parquet`, state)), buildEmbedded };
 }

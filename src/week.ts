@@ -42,6 +42,11 @@ export function weeksBefore(week: IsoWeek, count: number): IsoWeek {
   return fromStart(DateTime.fromJSDate(week.start, { zone: 'utc' }).minus({ weeks: count }));
 }
 
+/** Returns the ISO week that contains `date`. */
+export function isoWeekOf(date: Date): IsoWeek {
+  return fromStart(DateTime.fromJSDate(date, { zone: 'utc' }).startOf('week'));
+}
+
 /** Returns the last ISO week that has fully ended at `now`. */
 export function lastCompleteWeek(now: Date): IsoWeek {
   const thisWeek = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('week');
