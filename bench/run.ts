@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MEMORY_LIMIT } from '../src/db.js';
-import { type Floor, type FullRun, type Generated, generate, measureEnrichment, measureFloor, measureFull, measureRangeBuild } from './measure.js';
+import { type Enrichment, type Floor, type FullRun, type Generated, generate, measureEnrichment, measureFloor, measureFull, measureRangeBuild } from './measure.js';
 import { type ReadingResult, measureReading } from './reading.js';
 import { type SizeResult, report } from './report.js';
 
@@ -76,7 +76,7 @@ if (values.step) {
         floor: child<Floor>('floor', work),
         one: child<FullRun>('full', work, 1),
         twenty: child<FullRun>('full', work, 20),
-        enrichment: child<{ rangeJoin: number; perRow: number; rows: number }>('enrichment', work),
+        enrichment: child<Enrichment>('enrichment', work),
       };
     }),
   );
