@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Brief } from '../../src/brief.js';
 import { validateConfig } from '../../src/config/load.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
+import { pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
@@ -21,6 +23,36 @@ function configFor(output: string, change: (raw: ReturnType<typeof twoClientConf
 }
 
 describe('rendering faults', () => {
+  it('prints a country with a single port', async () => {
+    const folder = tempDir();
+    const rows = Array.from({ length: 5 }, (_, i) => `2025-02-18 10:00:0${i},8.8.8.8,443,tcp`);
+    writeFileSync(path.join(folder, 'one-port.csv'), ['ts,src,dport,proto', ...rows].join('\n') + '\n');
+    const config = validateConfig(
+      {
+        sources: [{ name: 'sensors', format: 'csv', path: 'one-port.csv', fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto' } }],
+        output: path.join(folder, 'reports'),
+        state: freshStateDir(),
+      },
+      path.join(folder, 'portbrief.yaml'),
+    );
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.ok);
+    const brief = JSON.parse(readFileSync(path.join(folder, 'reports', '2025-W08', 'brief.json'), 'utf8')) as Brief;
+    expect(brief.countries.map((section) => [section.country, section.sessions, section.topPorts.length])).toEqual([['US', 5, 1]]);
+    expect(brief.countries[0].topPorts[0]).toMatchObject({ rank: 1, port: 443, service: 'https', sessions: 5, sources: 1, share: 1 });
+
+    const text = pdfText(path.join(folder, 'reports', '2025-W08', 'brief.pdf'));
+    // The bar chart labels each bar with its rank and port, and the table has one row.
+    expect(text.match(/#\d+ \d+ \(/g)).toEqual(['#1 443 (']);
+    expect(text).toMatch(/^\s+#1 443 \(https\)\s+5$/m);
+    expect(text).toMatch(/^\s+1\s+443\s+https\s+5\s+1\s+100\.0%\s+—$/m);
+    // The heatmap's colour legend runs from 0% to 100%, so its one cell is the darkest shade.
+    const overview = text.slice(text.indexOf('Overview'), text.indexOf('Sessions per week'));
+    expect(overview.match(/\d+%/g)).toEqual(['100%', '50%', '0%']);
+  });
+
   it('prints a hostile client name as text', async () => {
     const output = tempDir();
     // Markup, a right-to-left override, a zero-width joiner, an emoji and 10,000 characters.
