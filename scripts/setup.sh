@@ -22,6 +22,8 @@ if [ -z "${PORTBRIEF_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ] && ! 
 fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# Emoji in client, sensor or file names print as themselves, not as gaps.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)

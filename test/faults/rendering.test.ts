@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
+import { csvSourceConfig } from '../helpers/csv-source.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
@@ -27,14 +28,7 @@ describe('rendering faults', () => {
     const folder = tempDir();
     const rows = Array.from({ length: 5 }, (_, i) => `2025-02-18 10:00:0${i},8.8.8.8,443,tcp`);
     writeFileSync(path.join(folder, 'one-port.csv'), ['ts,src,dport,proto', ...rows].join('\n') + '\n');
-    const config = validateConfig(
-      {
-        sources: [{ name: 'sensors', format: 'csv', path: 'one-port.csv', fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto' } }],
-        output: path.join(folder, 'reports'),
-        state: freshStateDir(),
-      },
-      path.join(folder, 'portbrief.yaml'),
-    );
+    const config = csvSourceConfig(folder, 'one-port.csv');
 
     const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
 
