@@ -6,7 +6,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
-import { pdfText } from '../helpers/pdf-text.js';
+import { pdfBodyText, pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
 import { csvSourceConfig } from '../helpers/csv-source.js';
 import { tempDir } from '../helpers/temp.js';
@@ -64,6 +64,9 @@ describe('rendering faults', () => {
     const brief = JSON.parse(readFileSync(path.join(output, 'alpha', '2025-W08', 'brief.json'), 'utf8')) as { client: { name: string } };
     expect(brief.client.name).toBe(name);
     expect(readFileSync(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    // The 10,000 characters wrap instead of running off the page, so the cover shows them all.
+    const body = pdfBodyText(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).replace(/\s+/g, '');
+    expect(body).toContain('x'.repeat(10_000));
   });
 
   it('fails each client when the output folder cannot exist', async () => {

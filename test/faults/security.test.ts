@@ -1,4 +1,6 @@
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
@@ -7,6 +9,8 @@ import { silentLogger } from '../../src/log.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { runWeekly } from '../../src/weekly.js';
+import { csvSourceConfig } from '../helpers/csv-source.js';
+import { pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
@@ -34,6 +38,39 @@ describe('security faults', () => {
     ]);
     expect(readdirSync(outside)).toEqual([]);
     expect(readdirSync(path.join(output, 'beta', '2025-W08')).sort()).toEqual(['brief.html', 'brief.json', 'brief.pdf']);
+  });
+
+  it('prints CSS from names as text', async () => {
+    const requests: string[] = [];
+    const server: Server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const name = `Alpha </style><style>body{display:none;background:url(http://127.0.0.1:${port}/x)}</style>`;
+      // A file name cannot contain '/', so the markup spans folders; the brief names the file by its path under the config's folder.
+      const file = 'css</style><style>body{display:none}</style>.csv';
+      const folder = tempDir();
+      mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+      writeFileSync(path.join(folder, file), ['ts,src,dport,proto', '2025-02-18 10:00:00,8.8.8.8,443,tcp'].join('\n') + '\n');
+      const config = csvSourceConfig(folder, file, { clients: [{ id: 'alpha', name, sources: ['sensors'] }] });
+
+      const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+      expect(result.exitCode).toBe(EXIT.ok);
+      const html = readFileSync(path.join(folder, 'reports', 'alpha', '2025-W08', 'brief.html'), 'utf8');
+      expect(html.match(/<style>/g)).toHaveLength(1);
+      // The PDF wraps the long names where it likes, so text is compared with all white space removed.
+      const compact = (text: string) => text.replace(/\s+/g, '');
+      const text = compact(pdfText(path.join(folder, 'reports', 'alpha', '2025-W08', 'brief.pdf')));
+      expect(text).toContain(compact(`Prepared for ${name} Week 2025-W08`));
+      expect(text).toContain(compact(`${file} 1 1 0`));
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('resolves partial names only among loaded partials', async () => {
