@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Ledger } from './ledger.js';
 import { type SendMail, renderEml, sendWithRetry } from './mailer.js';
 import { type MessageTemplates, briefHash, composeMessage, encodedSize } from './message.js';
-import { writeFileAtomic } from './publish.js';
+import { OUTBOX_FOLDER, rejectLinkedFolders, writeFileAtomic } from './publish.js';
 
 export interface DeliveryJob {
   client: Client;
@@ -83,6 +83,7 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
   if (context.dryRun) {
     const { eml, messageId } = await renderEml(message);
     const file = path.join(config.outbox, brief.week, `${client.id}.eml`);
+    await rejectLinkedFolders(config.outbox, path.dirname(file), OUTBOX_FOLDER);
     await writeFileAtomic(file, eml);
     return { client: client.id, status: 'dry-run', messageId, file };
   }

@@ -8,10 +8,13 @@ import { PortbriefError, messageOf } from '../errors.js';
  * half-written brief that could be mailed or read.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  await rejectLinkedFile(file);
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(partial, 'w');
+    // 'wx' fails on any existing entry, so a link planted at the temporary name is never followed.
+    await rm(partial, { force: true });
+    const handle = await open(partial, 'wx');
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -29,12 +32,37 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
 }
 
 /**
+ * Rejects a symbolic link at `file`. Renaming over it would replace the link
+ * rather than write through it, but a link there means someone expects the
+ * file elsewhere, so the run names it instead of silently replacing it.
+ */
+async function rejectLinkedFile(file: string): Promise<void> {
+  try {
+    if (!(await lstat(file)).isSymbolicLink()) return;
+  } catch {
+    // A missing file, or one that cannot exist, is reported by the write that follows.
+    return;
+  }
+  throw new PortbriefError(`${file} is a symbolic link; portbrief replaces only regular files, so nothing was written. Remove the link.`);
+}
+
+/** The folder name and the kind of file that rejectLinkedFolders puts in its message. */
+export interface FolderKind {
+  label: string;
+  contents: string;
+}
+
+export const OUTPUT_FOLDER: FolderKind = { label: 'Output folder', contents: 'briefs' };
+export const OUTBOX_FOLDER: FolderKind = { label: 'Outbox folder', contents: 'messages' };
+
+/**
  * Rejects `dir` when a folder between `root` and it is a symbolic link, so a
- * link planted at <output>/<client> cannot send a brief outside the output
- * folder. `root` itself may be a link, because the operator configured it.
+ * link planted at <output>/<client> or <outbox>/<week> cannot send a file
+ * outside the folder the config names. `root` itself may be a link, because
+ * the operator configured it.
  * NOTE: a link made between this check and the write is still followed.
  */
-export async function rejectLinkedFolders(root: string, dir: string): Promise<void> {
+export async function rejectLinkedFolders(root: string, dir: string, kind: FolderKind = OUTPUT_FOLDER): Promise<void> {
   const relative = path.relative(root, dir);
   let current = root;
   for (const part of relative.split(path.sep).filter((segment) => segment !== '')) {
@@ -46,10 +74,10 @@ export async function rejectLinkedFolders(root: string, dir: string): Promise<vo
       // A folder that is missing, or cannot exist under a file, is reported by the write that follows.
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw new PortbriefError(`Cannot check the output folder ${current}: ${messageOf(error)}.`, { cause: error });
+      throw new PortbriefError(`Cannot check the ${kind.label.toLowerCase()} ${current}: ${messageOf(error)}.`, { cause: error });
     }
     if (isLink) {
-      throw new PortbriefError(`Output folder ${current} is a symbolic link; portbrief writes briefs only into real folders under ${root}. Replace the link with a folder.`);
+      throw new PortbriefError(`${kind.label} ${current} is a symbolic link; portbrief writes ${kind.contents} only into real folders under ${root}. Replace the link with a folder.`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -38,6 +38,46 @@ describe('security faults', () => {
     ]);
     expect(readdirSync(outside)).toEqual([]);
     expect(readdirSync(path.join(output, 'beta', '2025-W08')).sort()).toEqual(['brief.html', 'brief.json', 'brief.pdf']);
+  });
+
+  it('refuses a linked outbox week folder', async () => {
+    const output = tempDir();
+    const outside = tempDir();
+    const outbox = path.join(output, 'outbox');
+    mkdirSync(outbox);
+    symlinkSync(outside, path.join(outbox, '2025-W08'));
+    const config = validateConfig(twoClientConfig(archive, output, freshStateDir(), 25), path.join(dir, 'portbrief.yaml'));
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.partialDelivery);
+    const error = `Outbox folder ${path.join(outbox, '2025-W08')} is a symbolic link; portbrief writes messages only into real folders under ${outbox}. Replace the link with a folder.`;
+    expect(result.clients.map((client) => [client.client, client.delivery?.status, client.delivery?.error])).toEqual([
+      ['alpha', 'failed', error],
+      ['beta', 'failed', error],
+    ]);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('refuses a linked outbox message file', async () => {
+    const output = tempDir();
+    const outside = path.join(tempDir(), 'elsewhere.eml');
+    writeFileSync(outside, 'not a brief');
+    const week = path.join(output, 'outbox', '2025-W08');
+    mkdirSync(week, { recursive: true });
+    symlinkSync(outside, path.join(week, 'alpha.eml'));
+    const config = validateConfig(twoClientConfig(archive, output, freshStateDir(), 25), path.join(dir, 'portbrief.yaml'));
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.partialDelivery);
+    expect(result.clients.map((client) => [client.client, client.delivery?.status, client.delivery?.error])).toEqual([
+      ['alpha', 'failed', `${path.join(week, 'alpha.eml')} is a symbolic link; portbrief replaces only regular files, so nothing was written. Remove the link.`],
+      ['beta', 'dry-run', undefined],
+    ]);
+    expect(readFileSync(outside, 'utf8')).toBe('not a brief');
+    expect(readdirSync(week).sort()).toEqual(['alpha.eml', 'beta.eml']);
+    expect(lstatSync(path.join(week, 'alpha.eml')).isSymbolicLink()).toBe(true);
   });
 
   it('prints CSS from names as text', async () => {
