@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
-import { INVALID_UTF8, MALFORMED_CSV_LINE, loadArchive } from '../../src/archive/load.js';
+import { INVALID_UTF8, LINE_TOO_LONG, MALFORMED_CSV_LINE, MAX_LINE_BYTES, loadArchive } from '../../src/archive/load.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Database } from '../../src/db.js';
 import { EXIT, PortbriefError } from '../../src/errors.js';
@@ -134,6 +134,28 @@ describe('archive input faults', () => {
       ['mixed/ports-2.csv', 1, 1],
     ]);
     expect(await acceptedPorts()).toEqual([22, 23]);
+  });
+
+  it.each([
+    ['csv', 'LF', 'boundary.csv', 1],
+    ['csv', 'CRLF', 'boundary.csv.gz', 2],
+    ['json', 'LF', 'boundary.ndjson', 1],
+    ['json', 'CRLF', 'boundary.ndjson.gz', 2],
+  ])('rejects %s lines over 16 MiB with %s as too long', async (format, lineEnd, name, tooLong) => {
+    // Sizes count the line end, as DuckDB's max_line_size does: a line of exactly 16 MiB with LF is read, and with CRLF it is one byte over.
+    const end = lineEnd === 'LF' ? '\n' : '\r\n';
+    /** A line of `bytes` bytes with an LF end. */
+    const padded = (bytes: number) => {
+      const row = format === 'csv' ? '2025-02-17 10:00:00,198.51.100.7,22,tcp,' : '{"ts":"2025-02-17T10:00:00Z","src":"198.51.100.7","dport":22,"proto":"tcp","pad":"';
+      const close = format === 'csv' ? '' : '"}';
+      return row + 'a'.repeat(bytes - row.length - close.length - 1) + close;
+    };
+    const lines = [padded(100), padded(MAX_LINE_BYTES - 1), padded(MAX_LINE_BYTES), padded(MAX_LINE_BYTES + 1), padded(100)];
+    const text = [...(format === 'csv' ? [`${HEADER},pad`] : []), ...lines].join(end) + end;
+
+    const { quality } = await load(name, name.endsWith('.gz') ? gzipSync(text) : text, format);
+
+    expect(quality).toMatchObject({ rowsRead: 5, accepted: 5 - tooLong, rejected: tooLong, reasons: { [LINE_TOO_LONG]: tooLong } });
   });
 
   it('names a parquet column the file lacks', async () => {
