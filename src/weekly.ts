@@ -19,7 +19,8 @@ import { type RunLock, acquireLock } from './lock.js';
 import type { Logger } from './log.js';
 import { TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
-import { PdfPrinter } from './render/pdf.js';
+import { BrowserSession } from './render/browser-session.js';
+import type { PdfPrinter, PrintResult } from './render/pdf.js';
 import { type BriefTemplates, loadTemplates } from './render/templates.js';
 import { requireWeekInArchive } from './archive/coverage.js';
 import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek, weeksBefore } from './week.js';
@@ -103,17 +104,17 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
 
   const clients: ClientResult[] = [];
   const failed: WeeklyResult['failed'] = [];
-  const printer = options.printer ?? (await PdfPrinter.launch());
-  if (printer.pid !== undefined) await lock.recordBrowser(printer.pid);
+  const browser = new BrowserSession({ printer: options.printer, timeoutMs: config.print.timeoutMs, log, onLaunch: (pid) => lock.recordBrowser(pid) });
   const pdfs = new Map<string, Buffer>();
   try {
+    await browser.start();
     for (const { client, brief } of briefs) {
       checkAborted(options.signal);
       const clientLog = log.child({ client: client.id });
       try {
         const outputDir = path.join(config.output, client.outputSegment, week.id);
         await rejectLinkedFolders(config.output, outputDir);
-        const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, printer, outputDir, clientLog);
+        const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, browser, outputDir, clientLog);
         pdfs.set(client.id, pdf);
         clients.push({ client: client.id, outputDir, files, brief });
       } catch (error) {
@@ -122,7 +123,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
       }
     }
   } finally {
-    if (!options.printer) await printer.close();
+    await browser.close();
   }
 
   checkAborted(options.signal);
@@ -216,26 +217,41 @@ export async function analyse(
   }
 }
 
+/**
+ * Renders, prints and publishes one brief. When printing fails, brief.json
+ * and brief.html are still published, without a PDF, and the print error is
+ * thrown with what was written.
+ */
 async function renderAndPublish(
   brief: Brief,
   client: Client,
   templates: BriefTemplates,
-  printer: PdfPrinter,
+  browser: BrowserSession,
   outputDir: string,
   log: Logger,
 ): Promise<{ files: string[]; pdf: Buffer }> {
   const html = await timed(log, 'render', () => renderBriefHtml(brief, templates));
-  const printed = await timed(log, 'print', () =>
-    printer.print(html, {
-      header: `${client.outputSegment === '' ? '' : `${brief.client.name} · `}${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
-      footer: brief.tlp,
-      format: client.paper,
-    }),
-  );
+  const json = `${JSON.stringify(brief, null, 2)}\n`;
+  let printed: PrintResult;
+  try {
+    printed = await timed(log, 'print', () =>
+      browser.print(html, {
+        header: `${client.outputSegment === '' ? '' : `${brief.client.name} · `}${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
+        footer: brief.tlp,
+        format: client.paper,
+      }),
+    );
+  } catch (error) {
+    await publishBrief(outputDir, { json, html });
+    throw new PortbriefError(
+      `brief.pdf not written: ${messageOf(error).replace(/\.$/, '')}. brief.json and brief.html were written to ${outputDir}; fix the browser or raise print.timeoutMs, then rerun to print and mail the brief.`,
+      { cause: error },
+    );
+  }
   if (printed.blockedRequests.length > 0) {
     log.warn({ blocked: printed.blockedRequests.slice(0, 10), count: printed.blockedRequests.length }, 'the brief page tried to load outside resources; they were blocked');
   }
-  const files = await publishBrief(outputDir, { json: `${JSON.stringify(brief, null, 2)}\n`, html, pdf: printed.pdf });
+  const files = await publishBrief(outputDir, { json, html, pdf: printed.pdf });
   log.info({ outputDir, countries: brief.countries.length, newEntrants: brief.newEntrants.length }, 'brief written');
   return { files, pdf: printed.pdf };
 }

@@ -94,6 +94,8 @@ export interface BriefFiles {
  */
 export async function publishBrief(dir: string, files: BriefFiles): Promise<string[]> {
   await removeLeftovers(dir);
+  // An earlier run's PDF would not match the new brief.json, so a brief without a PDF removes it.
+  if (!files.pdf) await rm(path.join(dir, 'brief.pdf'), { force: true });
   const written = [path.join(dir, 'brief.json'), path.join(dir, 'brief.html')];
   await writeFileAtomic(written[0], files.json);
   await writeFileAtomic(written[1], files.html);

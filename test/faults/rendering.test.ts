@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
@@ -85,20 +85,28 @@ describe('rendering faults', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['file.txt']);
   });
 
-  it('stops the run when Chromium is missing', async () => {
+  it('writes HTML and JSON when Chromium is missing', async () => {
     const output = tempDir();
+    const missing = path.join(dir, 'no-chromium');
     const saved = process.env.PORTBRIEF_CHROMIUM;
-    process.env.PORTBRIEF_CHROMIUM = path.join(dir, 'no-chromium');
+    process.env.PORTBRIEF_CHROMIUM = missing;
+    let result;
     try {
-      await expect(runWeekly({ config: configFor(output), week: '2025-W08', now: NOW, log: silentLogger(), dryRun: true })).rejects.toThrow(
-        `Chromium not found at PORTBRIEF_CHROMIUM=${path.join(dir, 'no-chromium')}. Fix the path or unset the variable.`,
-      );
+      result = await runWeekly({ config: configFor(output), week: '2025-W08', now: NOW, log: silentLogger(), dryRun: true });
     } finally {
       if (saved === undefined) delete process.env.PORTBRIEF_CHROMIUM;
       else process.env.PORTBRIEF_CHROMIUM = saved;
     }
-    // The browser is launched once for all briefs, so no client's brief.json or brief.html is written.
-    expect(existsSync(path.join(output, 'alpha'))).toBe(false);
-    expect(existsSync(path.join(output, 'beta'))).toBe(false);
+
+    expect(result.exitCode).toBe(EXIT.failure);
+    const notFound = `Chromium not found at PORTBRIEF_CHROMIUM=${missing}. Fix the path or unset the variable`;
+    const written = (client: string) =>
+      `. brief.json and brief.html were written to ${path.join(output, client, '2025-W08')}; fix the browser or raise print.timeoutMs, then rerun to print and mail the brief.`;
+    expect(result.failed).toEqual([
+      { client: 'alpha', error: `brief.pdf not written: ${notFound}${written('alpha')}` },
+      { client: 'beta', error: `brief.pdf not written: Chromium failed 2 times in a row, so this run prints no more PDFs. The last failure: ${notFound}${written('beta')}` },
+    ]);
+    expect(readdirSync(path.join(output, 'alpha', '2025-W08')).sort()).toEqual(['brief.html', 'brief.json']);
+    expect(readdirSync(path.join(output, 'beta', '2025-W08')).sort()).toEqual(['brief.html', 'brief.json']);
   });
 });
