@@ -8,6 +8,17 @@ import { PortbriefError, messageOf } from '../errors.js';
  * half-written brief that could be mailed or read.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  await commitFile(await stageFile(file, data));
+}
+
+/** A file written and flushed under its temporary name, waiting to be renamed into place. */
+interface StagedFile {
+  file: string;
+  partial: string;
+}
+
+/** Writes `data` to a temporary name next to `file` and flushes it; on failure removes it and names `file`. */
+async function stageFile(file: string, data: string | Buffer): Promise<StagedFile> {
   await rejectLinkedFile(file);
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
@@ -21,14 +32,27 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
     } finally {
       await handle.close();
     }
-    await rename(partial, file);
+    return { file, partial };
   } catch (error) {
-    // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
-    await rm(partial, { force: true }).catch(() => undefined);
-    throw new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
-      cause: error,
-    });
+    throw await writeError(file, partial, error);
   }
+}
+
+async function commitFile(staged: StagedFile): Promise<void> {
+  try {
+    await rename(staged.partial, staged.file);
+  } catch (error) {
+    throw await writeError(staged.file, staged.partial, error);
+  }
+}
+
+/** Removes the temporary file and returns the error to raise, naming the file that could not be written. */
+async function writeError(file: string, partial: string, error: unknown): Promise<PortbriefError> {
+  // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
+  await rm(partial, { force: true }).catch(() => undefined);
+  return new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
+    cause: error,
+  });
 }
 
 /**
@@ -89,22 +113,34 @@ export interface BriefFiles {
 }
 
 /**
- * Publishes a brief's files into `dir`: JSON first and the PDF last, so a
- * brief.pdf on disk always has its matching brief.json and brief.html.
+ * Publishes a brief's files into `dir`. All of them are written and flushed
+ * under temporary names first, so a full disk or another write error leaves
+ * the folder as it was. Then the older brief.pdf and brief.html are removed
+ * and the new files renamed into place, JSON first and the PDF last. A stop
+ * in between leaves some of the new files without older ones, so a brief.pdf
+ * on disk always has its matching brief.json and brief.html.
  */
 export async function publishBrief(dir: string, files: BriefFiles): Promise<string[]> {
   await removeLeftovers(dir);
-  // An earlier run's PDF would not match the new brief.json, so a brief without a PDF removes it.
-  if (!files.pdf) await rm(path.join(dir, 'brief.pdf'), { force: true });
-  const written = [path.join(dir, 'brief.json'), path.join(dir, 'brief.html')];
-  await writeFileAtomic(written[0], files.json);
-  await writeFileAtomic(written[1], files.html);
-  if (files.pdf) {
-    const pdfFile = path.join(dir, 'brief.pdf');
-    await writeFileAtomic(pdfFile, files.pdf);
-    written.push(pdfFile);
+  const contents: Array<[string, string | Buffer]> = [
+    ['brief.json', files.json],
+    ['brief.html', files.html],
+  ];
+  if (files.pdf) contents.push(['brief.pdf', files.pdf]);
+
+  const staged: StagedFile[] = [];
+  try {
+    for (const [name, data] of contents) staged.push(await stageFile(path.join(dir, name), data));
+  } catch (error) {
+    await Promise.all(staged.map((file) => rm(file.partial, { force: true })));
+    throw error;
   }
-  return written;
+
+  // An older PDF or HTML must not stay beside the new brief.json, even when this brief has no PDF.
+  await rm(path.join(dir, 'brief.pdf'), { force: true });
+  await rm(path.join(dir, 'brief.html'), { force: true });
+  for (const file of staged) await commitFile(file);
+  return staged.map((file) => file.file);
 }
 
 /**
