@@ -57,18 +57,23 @@ export class Ledger {
     return new Ledger(instance, connection);
   }
 
-  /** Returns the last outcome recorded for a client's week. */
+  /**
+   * Returns the ledger's record of a client's week: the last record when it
+   * is a 'sending' that no outcome followed, else the last 'sent' record, else
+   * none. A failed send does not hide an earlier success, and a 'sending'
+   * followed by its failure is no unknown outcome.
+   */
   async prior(client: string, week: string): Promise<PriorDelivery> {
     const reader = await this.connection.runAndReadAll(
       `SELECT client, week, brief_sha256, message_id, status, attempts, error, strftime(recorded_at, '%Y-%m-%dT%H:%M:%SZ') AS recorded_at, run_id
-       FROM deliveries WHERE client = $client AND week = $week AND status <> 'failed'
-       ORDER BY recorded_at DESC, rowid DESC LIMIT 1`,
+       FROM deliveries WHERE client = $client AND week = $week
+       ORDER BY recorded_at DESC, rowid DESC`,
       { client, week },
     );
-    const row = reader.getRowObjectsJson()[0];
-    if (!row) return { kind: 'none' };
-    const record = toRecord(row);
-    return record.status === 'sent' ? { kind: 'sent', record } : { kind: 'unknown', record };
+    const records = reader.getRowObjectsJson().map(toRecord);
+    if (records[0]?.status === 'sending') return { kind: 'unknown', record: records[0] };
+    const sent = records.find((record) => record.status === 'sent');
+    return sent ? { kind: 'sent', record: sent } : { kind: 'none' };
   }
 
   async record(entry: Omit<DeliveryRecord, 'at'>, at: Date): Promise<void> {
