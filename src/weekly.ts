@@ -16,6 +16,7 @@ import { publishBrief, rejectLinkedFolders } from './deliver/publish.js';
 import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
 import { type RunLock, acquireLock } from './lock.js';
+import { checkStateDatabase } from './state-database.js';
 import type { Logger } from './log.js';
 import { TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
@@ -95,6 +96,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   const previous = previousWeek(week);
 
   // Cheap checks first, so a bad database or template fails before the archive is read.
+  await checkStateDatabase(config.state);
   const geoip = await openConfiguredDatabases(config);
   const templates = await templatesByClient(config, options.templatesDir ?? TEMPLATES_DIR);
   const messageTemplates = await loadMessageTemplates(options.templatesDir ?? TEMPLATES_DIR);

@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { PortbriefError, messageOf } from '../errors.js';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { openStateDatabase } from '../state-database.js';
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';
 
@@ -36,20 +34,7 @@ export class Ledger {
   ) {}
 
   static async open(stateDir: string): Promise<Ledger> {
-    const file = path.join(stateDir, 'portbrief.duckdb');
-    await mkdir(stateDir, { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(file);
-    } catch (error) {
-      const locked = /lock/i.test(messageOf(error));
-      throw new PortbriefError(
-        locked
-          ? `The state database ${file} is locked by another process (${messageOf(error)}). Wait for that process to finish, then rerun.`
-          : `Cannot open the state database ${file}: ${messageOf(error)}.`,
-        { cause: error },
-      );
-    }
+    const instance = await openStateDatabase(stateDir);
     const connection = await instance.connect();
     await connection.run(`CREATE TABLE IF NOT EXISTS deliveries (
       client VARCHAR NOT NULL, week VARCHAR NOT NULL, brief_sha256 VARCHAR NOT NULL, message_id VARCHAR,
