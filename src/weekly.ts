@@ -129,7 +129,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   }
 
   checkAborted(options.signal);
-  const outcomes = await deliver(options, clients, pdfs, messageTemplates, runId, log);
+  const outcomes = await timed(log, 'deliver', () => deliver(options, clients, pdfs, messageTemplates, runId, log));
   for (const outcome of outcomes) {
     const result = clients.find((entry) => entry.client === outcome.client);
     if (result) result.delivery = outcome;
@@ -312,7 +312,9 @@ function checkAborted(signal: AbortSignal | undefined): void {
   }
 }
 
+/** Runs one stage of the run, logging its start and its end with the time it took. */
 async function timed<T>(log: Logger, stage: string, step: () => Promise<T>): Promise<T> {
+  log.info({ stage }, `${stage} started`);
   const started = performance.now();
   const result = await step();
   log.info({ stage, ms: Math.round(performance.now() - started) }, `${stage} done`);
