@@ -124,7 +124,9 @@ function stageLogger(started: { wall: number; cpu: number }): { log: Logger; sta
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.includes('"stage"')) continue;
-        const entry = JSON.parse(line) as { stage: string; ms: number };
+        const entry = JSON.parse(line) as { stage: string; ms?: number };
+        // Each stage logs a 'started' line without a time and a 'done' line with one.
+        if (entry.ms === undefined) continue;
         stages[entry.stage] = (stages[entry.stage] ?? 0) + entry.ms;
         if (entry.stage === 'analyse') {
           analysed.wall = performance.now() - started.wall;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine with Node 20 to run portbrief: npm packages,
 # Debian's Chromium (puppeteer-core cannot download its own browser),
-# poppler-utils (pdftotext, used by the tests), fonts, and the compiled CLI.
+# poppler-utils (pdftotext) and GNU time for the tests, fonts, and the compiled CLI.
 # Each step runs only when its result is missing or stale, so it is cheap to
 # run before every demo and test run.
 set -euo pipefail
@@ -21,7 +21,10 @@ if [ -z "${PORTBRIEF_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ] && ! 
   missing+=(chromium)
 fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -x /usr/bin/time ] || missing+=(time)   # GNU time: the tests read a run's peak memory from it
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# Emoji in client, sensor or file names print as themselves, not as gaps.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -16,10 +16,12 @@ import { publishBrief, rejectLinkedFolders } from './deliver/publish.js';
 import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
 import { type RunLock, acquireLock } from './lock.js';
+import { checkStateDatabase } from './state-database.js';
 import type { Logger } from './log.js';
 import { TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
-import { PdfPrinter } from './render/pdf.js';
+import { BrowserSession } from './render/browser-session.js';
+import type { PdfPrinter, PrintResult } from './render/pdf.js';
 import { type BriefTemplates, loadTemplates } from './render/templates.js';
 import { requireWeekInArchive } from './archive/coverage.js';
 import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek, weeksBefore } from './week.js';
@@ -97,6 +99,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   const previous = previousWeek(week);
 
   // Cheap checks first, so a bad database or template fails before the archive is read.
+  await checkStateDatabase(config.state);
   const geoip = await openConfiguredDatabases(config);
   const templates = await templatesByClient(config, options.templatesDir ?? TEMPLATES_DIR);
   const messageTemplates = await loadMessageTemplates(options.templatesDir ?? TEMPLATES_DIR);
@@ -106,17 +109,17 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
 
   const clients: ClientResult[] = [];
   const failed: WeeklyResult['failed'] = [];
-  const printer = options.printer ?? (await timed(log, 'browser', () => PdfPrinter.launch()));
-  if (printer.pid !== undefined) await lock.recordBrowser(printer.pid);
+  const browser = new BrowserSession({ printer: options.printer, timeoutMs: config.print.timeoutMs, log, onLaunch: (pid) => lock.recordBrowser(pid) });
   const pdfs = new Map<string, Buffer>();
   try {
+    await timed(log, 'browser', () => browser.start());
     for (const { client, brief } of briefs) {
       checkAborted(options.signal);
       const clientLog = log.child({ client: client.id });
       try {
         const outputDir = path.join(config.output, client.outputSegment, week.id);
         await rejectLinkedFolders(config.output, outputDir);
-        const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, printer, outputDir, clientLog);
+        const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, browser, outputDir, clientLog);
         pdfs.set(client.id, pdf);
         clients.push({ client: client.id, outputDir, files, brief });
       } catch (error) {
@@ -125,11 +128,11 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
       }
     }
   } finally {
-    if (!options.printer) await printer.close();
+    await browser.close();
   }
 
   checkAborted(options.signal);
-  const outcomes = await deliver(options, clients, pdfs, messageTemplates, runId, log);
+  const outcomes = await timed(log, 'deliver', () => deliver(options, clients, pdfs, messageTemplates, runId, log));
   for (const outcome of outcomes) {
     const result = clients.find((entry) => entry.client === outcome.client);
     if (result) result.delivery = outcome;
@@ -220,26 +223,41 @@ export async function analyse(
   }
 }
 
+/**
+ * Renders, prints and publishes one brief. When printing fails, brief.json
+ * and brief.html are still published, without a PDF, and the print error is
+ * thrown with what was written.
+ */
 async function renderAndPublish(
   brief: Brief,
   client: Client,
   templates: BriefTemplates,
-  printer: PdfPrinter,
+  browser: BrowserSession,
   outputDir: string,
   log: Logger,
 ): Promise<{ files: string[]; pdf: Buffer }> {
   const html = await timed(log, 'render', () => renderBriefHtml(brief, templates));
-  const printed = await timed(log, 'print', () =>
-    printer.print(html, {
-      header: `${client.outputSegment === '' ? '' : `${brief.client.name} · `}${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
-      footer: brief.tlp,
-      format: client.paper,
-    }),
-  );
+  const json = `${JSON.stringify(brief, null, 2)}\n`;
+  let printed: PrintResult;
+  try {
+    printed = await timed(log, 'print', () =>
+      browser.print(html, {
+        header: `${client.outputSegment === '' ? '' : `${brief.client.name} · `}${brief.title} · Week ${brief.week} (${brief.weekStart} to ${brief.weekEnd})`,
+        footer: brief.tlp,
+        format: client.paper,
+      }),
+    );
+  } catch (error) {
+    await publishBrief(outputDir, { json, html });
+    throw new PortbriefError(
+      `brief.pdf not written: ${messageOf(error).replace(/\.$/, '')}. brief.json and brief.html were written to ${outputDir}; fix the browser or raise print.timeoutMs, then rerun to print and mail the brief.`,
+      { cause: error },
+    );
+  }
   if (printed.blockedRequests.length > 0) {
     log.warn({ blocked: printed.blockedRequests.slice(0, 10), count: printed.blockedRequests.length }, 'the brief page tried to load outside resources; they were blocked');
   }
-  const files = await publishBrief(outputDir, { json: `${JSON.stringify(brief, null, 2)}\n`, html, pdf: printed.pdf });
+  const files = await publishBrief(outputDir, { json, html, pdf: printed.pdf });
   log.info({ outputDir, countries: brief.countries.length, newEntrants: brief.newEntrants.length }, 'brief written');
   return { files, pdf: printed.pdf };
 }
@@ -298,7 +316,9 @@ function checkAborted(signal: AbortSignal | undefined): void {
   }
 }
 
+/** Runs one stage of the run, logging its start and its end with the time it took. */
 async function timed<T>(log: Logger, stage: string, step: () => Promise<T>): Promise<T> {
+  log.info({ stage }, `${stage} started`);
   const started = performance.now();
   const result = await step();
   log.info({ stage, ms: Math.round(performance.now() - started) }, `${stage} done`);

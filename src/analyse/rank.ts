@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { type Database, TextList, sqlString } from '../db.js';
+import { stateDatabaseError, stateDatabaseFile } from '../state-database.js';
 import type { IsoWeek } from '../week.js';
 import type { CountryWeekRow, PortWeekRow } from './findings.js';
 import { type WeeklyTable, archiveWeeklyTable } from './weekly-table.js';
@@ -78,8 +78,12 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
   await db.runScript('weekly_ports.sql', { rank_by: request.rankBy });
 
   await mkdir(request.stateDir, { recursive: true });
-  const stateFile = path.join(request.stateDir, 'portbrief.duckdb');
-  await db.run(`ATTACH IF NOT EXISTS ${sqlString(stateFile)} AS state`, undefined, `the state database ${stateFile}`);
+  const stateFile = stateDatabaseFile(request.stateDir);
+  try {
+    await db.connection.run(`ATTACH IF NOT EXISTS ${sqlString(stateFile)} AS state`);
+  } catch (error) {
+    throw stateDatabaseError(stateFile, error);
+  }
   try {
     await db.runScript('history_open.sql');
     if (!request.rebuildHistory) {

@@ -2,6 +2,8 @@ import type { Config } from '../config/load.js';
 import type { Database } from '../db.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import { fieldPaths, sampleJsonRecords } from './formats/json-layout.js';
+import { compressionOf } from './formats/lines.js';
+import { groupBy } from './formats/sql.js';
 import { tableReaderSql } from './formats/tabular.js';
 import type { Fields, ResolvedSource } from './source.js';
 
@@ -39,16 +41,22 @@ export async function checkSource(db: Database, config: Config, source: Resolved
 /** Column names (csv, parquet) or the field paths of the first records (json, zeek-json); undefined where not checked. */
 async function availableFields(db: Database, config: Config, source: ResolvedSource): Promise<string[] | undefined> {
   if (source.format === 'csv' || source.format === 'parquet') {
-    try {
-      const rows = await db.query(`DESCRIBE SELECT * FROM ${tableReaderSql(source)}`);
-      if (source.format === 'parquet') source.columnTypes = new Map(rows.map((row) => [String(row.column_name), String(row.column_type)]));
-      return rows.map((row) => String(row.column_name)).filter((column) => column !== 'filename');
-    } catch (error) {
-      throw new PortbriefError(
-        `${config.file}: sources[${source.index}] '${source.config.name}': cannot read ${source.files.map((file) => file.path).join(', ')} as ${source.format}: ${firstLine(messageOf((error as Error).cause ?? error))}. Check sources[${source.index}].format and the file.`,
-        { cause: error },
-      );
+    // DuckDB reads one compression per call, so a source that mixes plain and gzip files is described per compression, as it is read.
+    const groups = source.format === 'csv' ? groupBy(source.files, compressionOf) : [source.files];
+    let columns: string[] | undefined;
+    for (const [group, files] of groups.entries()) {
+      try {
+        const rows = await db.query(`DESCRIBE SELECT * FROM ${tableReaderSql(source, group, files)}`);
+        columns ??= rows.map((row) => String(row.column_name)).filter((column) => column !== 'filename');
+        if (source.format === 'parquet') source.columnTypes = new Map(rows.map((row) => [String(row.column_name), String(row.column_type)]));
+      } catch (error) {
+        throw new PortbriefError(
+          `${config.file}: sources[${source.index}] '${source.config.name}': cannot read ${files.map((file) => file.path).join(', ')} as ${source.format}: ${firstLine(messageOf((error as Error).cause ?? error))}. Check sources[${source.index}].format and the file.`,
+          { cause: error },
+        );
+      }
     }
+    return columns;
   }
 
   if (source.format === 'json' || source.format === 'zeek-json') {

@@ -14,6 +14,7 @@ import {
   toOutcome,
 } from './accounting.js';
 import { checkSource } from './check.js';
+import { LINE_TOO_LONG } from './long-lines.js';
 import { readSource } from './formats/index.js';
 import { TRUNCATED_FILE } from './formats/sql.js';
 import { WorkDir, resolveSource } from './resolve.js';
@@ -23,6 +24,7 @@ export { type FileQuality, type OutcomeCount, type Totals, fileQuality, sumTotal
 export { INVALID_UTF8 } from './accounting.js';
 export { MALFORMED_CSV_LINE } from './formats/tabular.js';
 export { MALFORMED_RECORD, TRUNCATED_FILE } from './formats/sql.js';
+export { LINE_TOO_LONG, MAX_LINE_BYTES } from './long-lines.js';
 
 export interface ArchiveLoad {
   sources: ResolvedSource[];
@@ -78,6 +80,9 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
       readerRejects.push(...(await readerRejectCounts(db, source, reads[index].rejects)));
       for (const file of source.files.filter((candidate) => candidate.truncatedRows > 0)) {
         readerRejects.push({ file: file.path, source: source.config.name, reason: TRUNCATED_FILE, rows: file.truncatedRows });
+      }
+      for (const file of source.files.filter((candidate) => candidate.longLines > 0)) {
+        readerRejects.push({ file: file.path, source: source.config.name, reason: LINE_TOO_LONG, rows: file.longLines });
       }
     }
     const outcomes = (await db.queryFile('file_outcomes.sql')).map(toOutcome);

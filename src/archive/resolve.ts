@@ -7,6 +7,8 @@ import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DETECTABLE_FORMATS, detectFormat } from './detect.js';
 import { detectJsonLayout } from './formats/json-layout.js';
+import { compressionOf } from './formats/lines.js';
+import { MAX_LINE_BYTES, copyWithoutLongLines } from './long-lines.js';
 import { type FileProbe, probeFile, recoverGzip } from './probe.js';
 import { type ArchiveFile, type ArchiveFormat, type ResolvedSource, effectiveFields } from './source.js';
 
@@ -60,7 +62,8 @@ export async function resolveSource(config: Config, index: number, log: Logger, 
   const files: ArchiveFile[] = [];
   for (const file of paths) {
     const probe = format === 'parquet' ? null : (probes.get(file) ?? null);
-    files.push(await repairIfDamaged(config, index, { path: file, readPath: file, probe, damage: null, truncatedRows: 0 }, log, work));
+    const repaired = await repairIfDamaged(config, index, { path: file, readPath: file, probe, damage: null, truncatedRows: 0, longLines: 0 }, log, work);
+    files.push(await dropLongLines(index, repaired, log, work));
   }
 
   for (const file of files) {
@@ -167,4 +170,17 @@ async function repairIfDamaged(config: Config, index: number, file: ArchiveFile,
     damage: `${damage} after ${recovered.probe.bytes} bytes of complete lines`,
     truncatedRows: recovered.cutLine ? 1 : 0,
   };
+}
+
+/**
+ * Copies a file with lines longer than MAX_LINE_BYTES without them, for
+ * DuckDB to read instead, and keeps their count for the file's accounting.
+ */
+async function dropLongLines(index: number, file: ArchiveFile, log: Logger, work: WorkDir): Promise<ArchiveFile> {
+  if (!file.probe || file.probe.longLines === 0) return file;
+
+  const copy = path.join(await work.path(), `${index}-${path.basename(file.path).replace(/\.gz$/i, '')}.short-lines`);
+  const longLines = await copyWithoutLongLines(file.readPath, compressionOf(file) === 'gzip', copy);
+  log.warn({ file: file.path, longLines, maxLineBytes: MAX_LINE_BYTES }, 'archive file has lines longer than the maximum; they are rejected as line too long');
+  return { ...file, readPath: copy, probe: { ...(await probeFile(copy)), file: copy }, longLines };
 }

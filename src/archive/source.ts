@@ -27,7 +27,7 @@ export const DEFAULT_FIELDS: Partial<Record<ArchiveFormat, Fields>> = {
 export interface ArchiveFile {
   /** The absolute path that matched the source's path; accounting and logs name it. */
   path: string;
-  /** The file DuckDB reads: the file itself, or a plain-text copy of the readable part of a damaged gzip file. */
+  /** The file DuckDB reads: the file itself, or a plain-text copy of the readable part of a damaged gzip file or without over-long lines. */
   readPath: string;
   /** The first pass's findings; null for parquet files, which are not probed. */
   probe: FileProbe | null;
@@ -35,6 +35,8 @@ export interface ArchiveFile {
   damage: string | null;
   /** Cut-off lines left out of a recovered copy, each counted as a rejected row (0 or 1). */
   truncatedRows: number;
+  /** Lines longer than MAX_LINE_BYTES left out of the copy DuckDB reads, each counted as a rejected row. */
+  longLines: number;
   /** The layout of the records of a JSON file (json, zeek-json, suricata). */
   jsonLayout?: JsonLayout;
 }

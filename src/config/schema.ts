@@ -207,6 +207,13 @@ export const rawConfigSchema = z
       .strict()
       .default({ title: 'Weekly port targeting brief', tlp: 'TLP:CLEAR', paper: 'Letter' }),
     analysis: analysisSchema.default(ANALYSIS_DEFAULTS),
+    print: z
+      .object({
+        // How long Chromium may take to start, and to print one brief, before it counts as hung.
+        timeoutMs: z.number().int().min(100).default(60_000),
+      })
+      .strict()
+      .default({ timeoutMs: 60_000 }),
     /** Countries shown whenever they have sessions, for the single brief made without a clients list. */
     countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as IR')).default([]),
     clients: z.array(clientSchema).optional(),

@@ -5,8 +5,8 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Ledger } from './ledger.js';
 import { type SendMail, renderEml, sendWithRetry } from './mailer.js';
-import { type MessageTemplates, briefHash, composeMessage, encodedSize } from './message.js';
-import { writeFileAtomic } from './publish.js';
+import { type BriefMessage, type MessageTemplates, briefHash, composeMessage, encodedSize } from './message.js';
+import { OUTBOX_FOLDER, rejectLinkedFolders, writeFileAtomic } from './publish.js';
 
 export interface DeliveryJob {
   client: Client;
@@ -19,7 +19,6 @@ export type DeliveryStatus =
   | 'dry-run'
   | 'already-sent'
   | 'changed-since-sent'
-  | 'outcome-unknown'
   | 'no-recipients'
   | 'mail-not-configured'
   | 'failed';
@@ -70,19 +69,13 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
   if (!client.recipients) return { client: client.id, status: 'no-recipients' };
   if (!config.mail) return { client: client.id, status: 'mail-not-configured' };
 
-  const message = composeMessage(config.mail, client, brief, job.pdf, context.templates);
-  const size = encodedSize(message);
-  if (size > config.mail.maxMessageBytes) {
-    return {
-      client: client.id,
-      status: 'failed',
-      error: `the message would be about ${size} bytes encoded, over mail.maxMessageBytes (${config.mail.maxMessageBytes}). Raise the limit if the server allows it, or show fewer countries.`,
-    };
-  }
-
   if (context.dryRun) {
+    const message = composeMessage(config.mail, client, brief, job.pdf, context.templates);
+    const oversize = checkSize(client, message, config.mail.maxMessageBytes);
+    if (oversize) return oversize;
     const { eml, messageId } = await renderEml(message);
     const file = path.join(config.outbox, brief.week, `${client.id}.eml`);
+    await rejectLinkedFolders(config.outbox, path.dirname(file), OUTBOX_FOLDER);
     await writeFileAtomic(file, eml);
     return { client: client.id, status: 'dry-run', messageId, file };
   }
@@ -95,13 +88,23 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
     log.warn({ sentAt: prior.record.at }, 'the brief changed since it was sent; not sending again (use --resend to send the new one)');
     return { client: client.id, status: 'changed-since-sent', messageId: prior.record.messageId ?? undefined };
   }
+  // A run killed after its 'sending' record and before the outcome leaves it unknown. The server most
+  // likely never accepted the message, because the ledger records 'sent' right after its reply.
+  // Sending again under the same Message-ID lets mail clients see a copy that did arrive as one message.
+  let messageId: string | undefined;
   if (!context.resend && prior.kind === 'unknown') {
-    log.warn({ startedAt: prior.record.at, runId: prior.record.runId }, 'an earlier run was stopped while sending this brief; it may have arrived. Not sending again (use --resend to send it).');
-    return { client: client.id, status: 'outcome-unknown' };
+    messageId = prior.record.messageId ?? undefined;
+    log.warn(
+      { startedAt: prior.record.at, runId: prior.record.runId, messageId },
+      'an earlier run was stopped while sending this brief; sending it again with the same Message-ID',
+    );
   }
+  const message = composeMessage(config.mail, client, brief, job.pdf, context.templates, messageId);
+  const oversize = checkSize(client, message, config.mail.maxMessageBytes);
+  if (oversize) return oversize;
 
   const entry = { client: client.id, week: brief.week, briefSha256: sha, runId: context.runId };
-  await ledger.record({ ...entry, messageId: null, status: 'sending', attempts: 0, error: null }, context.now());
+  await ledger.record({ ...entry, messageId: message.messageId, status: 'sending', attempts: 0, error: null }, context.now());
   try {
     const { messageId, attempts } = await sendWithRetry(context.send!, message, config.mail, log);
     await ledger.record({ ...entry, messageId, status: 'sent', attempts, error: null }, context.now());
@@ -111,4 +114,15 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
     await ledger.record({ ...entry, messageId: null, status: 'failed', attempts, error: messageOf(error) }, context.now());
     return { client: client.id, status: 'failed', error: `${messageOf(error)} (after ${attempts} attempt${attempts === 1 ? '' : 's'})` };
   }
+}
+
+/** Returns a failed outcome when the encoded message would exceed the server's size limit, else undefined. */
+function checkSize(client: Client, message: BriefMessage, maxMessageBytes: number): DeliveryOutcome | undefined {
+  const size = encodedSize(message);
+  if (size <= maxMessageBytes) return undefined;
+  return {
+    client: client.id,
+    status: 'failed',
+    error: `the message would be about ${size} bytes encoded, over mail.maxMessageBytes (${maxMessageBytes}). Raise the limit if the server allows it, or show fewer countries.`,
+  };
 }

@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { PortbriefError, messageOf } from '../errors.js';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { openStateDatabase } from '../state-database.js';
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';
 
@@ -36,20 +34,7 @@ export class Ledger {
   ) {}
 
   static async open(stateDir: string): Promise<Ledger> {
-    const file = path.join(stateDir, 'portbrief.duckdb');
-    await mkdir(stateDir, { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(file);
-    } catch (error) {
-      const locked = /lock/i.test(messageOf(error));
-      throw new PortbriefError(
-        locked
-          ? `The state database ${file} is locked by another process (${messageOf(error)}). Wait for that process to finish, then rerun.`
-          : `Cannot open the state database ${file}: ${messageOf(error)}.`,
-        { cause: error },
-      );
-    }
+    const instance = await openStateDatabase(stateDir);
     const connection = await instance.connect();
     await connection.run(`CREATE TABLE IF NOT EXISTS deliveries (
       client VARCHAR NOT NULL, week VARCHAR NOT NULL, brief_sha256 VARCHAR NOT NULL, message_id VARCHAR,
@@ -57,18 +42,23 @@ export class Ledger {
     return new Ledger(instance, connection);
   }
 
-  /** Returns the last outcome recorded for a client's week. */
+  /**
+   * Returns the ledger's record of a client's week: the last record when it
+   * is a 'sending' that no outcome followed, else the last 'sent' record, else
+   * none. A failed send does not hide an earlier success, and a 'sending'
+   * followed by its failure is no unknown outcome.
+   */
   async prior(client: string, week: string): Promise<PriorDelivery> {
     const reader = await this.connection.runAndReadAll(
       `SELECT client, week, brief_sha256, message_id, status, attempts, error, strftime(recorded_at, '%Y-%m-%dT%H:%M:%SZ') AS recorded_at, run_id
-       FROM deliveries WHERE client = $client AND week = $week AND status <> 'failed'
-       ORDER BY recorded_at DESC, rowid DESC LIMIT 1`,
+       FROM deliveries WHERE client = $client AND week = $week
+       ORDER BY recorded_at DESC, rowid DESC`,
       { client, week },
     );
-    const row = reader.getRowObjectsJson()[0];
-    if (!row) return { kind: 'none' };
-    const record = toRecord(row);
-    return record.status === 'sent' ? { kind: 'sent', record } : { kind: 'unknown', record };
+    const records = reader.getRowObjectsJson().map(toRecord);
+    if (records[0]?.status === 'sending') return { kind: 'unknown', record: records[0] };
+    const sent = records.find((record) => record.status === 'sent');
+    return sent ? { kind: 'sent', record: sent } : { kind: 'none' };
   }
 
   async record(entry: Omit<DeliveryRecord, 'at'>, at: Date): Promise<void> {

@@ -21,7 +21,17 @@ export function smtpSender(mail: MailConfig & { password?: string }): { send: Se
     socketTimeout: mail.timeoutMs,
   });
   return {
-    send: async (message) => (await transport.sendMail(message)).messageId as string,
+    send: async (message) => {
+      try {
+        return (await transport.sendMail(message)).messageId as string;
+      } catch (error) {
+        // nodemailer's message is only 'Timeout' or 'Connection timeout'. The code stays, so the send is retried as temporary.
+        if ((error as { code?: string }).code === 'ETIMEDOUT' && error instanceof Error) {
+          error.message = `${error.message}: the SMTP server ${mail.host}:${mail.port} did not reply within ${mail.timeoutMs} ms (mail.timeoutMs)`;
+        }
+        throw error;
+      }
+    },
     close: () => transport.close(),
   };
 }

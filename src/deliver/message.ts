@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Brief } from '../brief.js';
 import type { Client, MailConfig } from '../config/load.js';
 import { PortbriefError, messageOf } from '../errors.js';
@@ -9,6 +10,8 @@ import { registerHelpers } from '../render/helpers.js';
 
 /** A message ready for nodemailer: headers, bodies and the PDF attachment. */
 export interface BriefMessage {
+  /** The Message-ID header, with angle brackets; kept in the ledger before sending. */
+  messageId: string;
   from: string;
   to: string[];
   cc: string[];
@@ -39,14 +42,23 @@ export async function loadMessageTemplates(templatesDir: string): Promise<Messag
 }
 
 /**
- * Builds one client's message. Every header value comes from the validated
- * config (no CR or LF) or from fixed text, so archive data never reaches a
- * header. It appears only in the escaped HTML body, the text body and the PDF.
+ * Builds one client's message, with a new Message-ID unless `messageId` gives
+ * one. Every header value comes from the validated config (no CR or LF), from
+ * fixed text or from randomUUID, so archive data never reaches a header. It
+ * appears only in the escaped HTML body, the text body and the PDF.
  */
-export function composeMessage(mail: MailConfig, client: Client, brief: Brief, pdf: Buffer, templates: MessageTemplates): BriefMessage {
+export function composeMessage(
+  mail: MailConfig,
+  client: Client,
+  brief: Brief,
+  pdf: Buffer,
+  templates: MessageTemplates,
+  messageId: string = newMessageId(mail.from),
+): BriefMessage {
   if (!client.recipients) throw new Error(`client ${client.id} has no recipients`);
   const subject = mail.subject.replaceAll('{client}', client.name).replaceAll('{week}', brief.week);
   return {
+    messageId,
     from: mail.from,
     to: client.recipients.to,
     cc: client.recipients.cc,
@@ -55,6 +67,13 @@ export function composeMessage(mail: MailConfig, client: Client, brief: Brief, p
     html: templates.html(brief),
     attachments: [{ filename: `portbrief-${client.id}-${brief.week}.pdf`, content: pdf, contentType: 'application/pdf' }],
   };
+}
+
+/** Makes a Message-ID on the sender's domain, as nodemailer does when none is given. */
+export function newMessageId(from: string): string {
+  const [sender] = addressparser(from, { flatten: true });
+  const domain = sender?.address.split('@')[1] || 'portbrief.invalid';
+  return `<${randomUUID()}@${domain}>`;
 }
 
 /**

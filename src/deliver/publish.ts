@@ -8,33 +8,85 @@ import { PortbriefError, messageOf } from '../errors.js';
  * half-written brief that could be mailed or read.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  await commitFile(await stageFile(file, data));
+}
+
+/** A file written and flushed under its temporary name, waiting to be renamed into place. */
+interface StagedFile {
+  file: string;
+  partial: string;
+}
+
+/** Writes `data` to a temporary name next to `file` and flushes it; on failure removes it and names `file`. */
+async function stageFile(file: string, data: string | Buffer): Promise<StagedFile> {
+  await rejectLinkedFile(file);
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(partial, 'w');
+    // 'wx' fails on any existing entry, so a link planted at the temporary name is never followed.
+    await rm(partial, { force: true });
+    const handle = await open(partial, 'wx');
     try {
       await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(partial, file);
+    return { file, partial };
   } catch (error) {
-    // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
-    await rm(partial, { force: true }).catch(() => undefined);
-    throw new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
-      cause: error,
-    });
+    throw await writeError(file, partial, error);
   }
 }
 
+async function commitFile(staged: StagedFile): Promise<void> {
+  try {
+    await rename(staged.partial, staged.file);
+  } catch (error) {
+    throw await writeError(staged.file, staged.partial, error);
+  }
+}
+
+/** Removes the temporary file and returns the error to raise, naming the file that could not be written. */
+async function writeError(file: string, partial: string, error: unknown): Promise<PortbriefError> {
+  // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
+  await rm(partial, { force: true }).catch(() => undefined);
+  return new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
+    cause: error,
+  });
+}
+
+/**
+ * Rejects a symbolic link at `file`. Renaming over it would replace the link
+ * rather than write through it, but a link there means someone expects the
+ * file elsewhere, so the run names it instead of silently replacing it.
+ */
+async function rejectLinkedFile(file: string): Promise<void> {
+  try {
+    if (!(await lstat(file)).isSymbolicLink()) return;
+  } catch {
+    // A missing file, or one that cannot exist, is reported by the write that follows.
+    return;
+  }
+  throw new PortbriefError(`${file} is a symbolic link; portbrief replaces only regular files, so nothing was written. Remove the link.`);
+}
+
+/** The folder name and the kind of file that rejectLinkedFolders puts in its message. */
+export interface FolderKind {
+  label: string;
+  contents: string;
+}
+
+export const OUTPUT_FOLDER: FolderKind = { label: 'Output folder', contents: 'briefs' };
+export const OUTBOX_FOLDER: FolderKind = { label: 'Outbox folder', contents: 'messages' };
+
 /**
  * Rejects `dir` when a folder between `root` and it is a symbolic link, so a
- * link planted at <output>/<client> cannot send a brief outside the output
- * folder. `root` itself may be a link, because the operator configured it.
+ * link planted at <output>/<client> or <outbox>/<week> cannot send a file
+ * outside the folder the config names. `root` itself may be a link, because
+ * the operator configured it.
  * NOTE: a link made between this check and the write is still followed.
  */
-export async function rejectLinkedFolders(root: string, dir: string): Promise<void> {
+export async function rejectLinkedFolders(root: string, dir: string, kind: FolderKind = OUTPUT_FOLDER): Promise<void> {
   const relative = path.relative(root, dir);
   let current = root;
   for (const part of relative.split(path.sep).filter((segment) => segment !== '')) {
@@ -46,10 +98,10 @@ export async function rejectLinkedFolders(root: string, dir: string): Promise<vo
       // A folder that is missing, or cannot exist under a file, is reported by the write that follows.
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw new PortbriefError(`Cannot check the output folder ${current}: ${messageOf(error)}.`, { cause: error });
+      throw new PortbriefError(`Cannot check the ${kind.label.toLowerCase()} ${current}: ${messageOf(error)}.`, { cause: error });
     }
     if (isLink) {
-      throw new PortbriefError(`Output folder ${current} is a symbolic link; portbrief writes briefs only into real folders under ${root}. Replace the link with a folder.`);
+      throw new PortbriefError(`${kind.label} ${current} is a symbolic link; portbrief writes ${kind.contents} only into real folders under ${root}. Replace the link with a folder.`);
     }
   }
 }
@@ -61,20 +113,34 @@ export interface BriefFiles {
 }
 
 /**
- * Publishes a brief's files into `dir`: JSON first and the PDF last, so a
- * brief.pdf on disk always has its matching brief.json and brief.html.
+ * Publishes a brief's files into `dir`. All of them are written and flushed
+ * under temporary names first, so a full disk or another write error leaves
+ * the folder as it was. Then the older brief.pdf and brief.html are removed
+ * and the new files renamed into place, JSON first and the PDF last. A stop
+ * in between leaves some of the new files without older ones, so a brief.pdf
+ * on disk always has its matching brief.json and brief.html.
  */
 export async function publishBrief(dir: string, files: BriefFiles): Promise<string[]> {
   await removeLeftovers(dir);
-  const written = [path.join(dir, 'brief.json'), path.join(dir, 'brief.html')];
-  await writeFileAtomic(written[0], files.json);
-  await writeFileAtomic(written[1], files.html);
-  if (files.pdf) {
-    const pdfFile = path.join(dir, 'brief.pdf');
-    await writeFileAtomic(pdfFile, files.pdf);
-    written.push(pdfFile);
+  const contents: Array<[string, string | Buffer]> = [
+    ['brief.json', files.json],
+    ['brief.html', files.html],
+  ];
+  if (files.pdf) contents.push(['brief.pdf', files.pdf]);
+
+  const staged: StagedFile[] = [];
+  try {
+    for (const [name, data] of contents) staged.push(await stageFile(path.join(dir, name), data));
+  } catch (error) {
+    await Promise.all(staged.map((file) => rm(file.partial, { force: true })));
+    throw error;
   }
-  return written;
+
+  // An older PDF or HTML must not stay beside the new brief.json, even when this brief has no PDF.
+  await rm(path.join(dir, 'brief.pdf'), { force: true });
+  await rm(path.join(dir, 'brief.html'), { force: true });
+  for (const file of staged) await commitFile(file);
+  return staged.map((file) => file.file);
 }
 
 /**

@@ -2,7 +2,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page, TimeoutError } from 'puppeteer-core';
 import { PortbriefError, messageOf } from '../errors.js';
 
 /** Install paths of Chromium on Debian and other distributions, tried in order. */
@@ -55,6 +55,9 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
   );
 }
 
+/** Chromium did not start or finish a print within the time allowed; the browser counts as hung. */
+export class BrowserTimeoutError extends PortbriefError {}
+
 /**
  * One headless Chromium for a whole run, reused for every brief. It runs
  * with a throwaway profile (HOME and XDG folders inside it), which close()
@@ -64,6 +67,7 @@ export class PdfPrinter {
   private constructor(
     private readonly browser: Browser,
     private readonly profileDir: string,
+    readonly executablePath: string,
   ) {}
 
   /** PID of the browser process, the leader of its process group; undefined once closed. */
@@ -71,6 +75,12 @@ export class PdfPrinter {
     return this.browser.process()?.pid;
   }
 
+  /** Whether the browser's DevTools connection is open; false once it crashed or was closed. */
+  get connected(): boolean {
+    return this.browser.connected;
+  }
+
+  /** Launches Chromium; `timeoutMs` (default 30 s) bounds the wait for it to start. */
   static async launch(options: { executablePath?: string; timeoutMs?: number } = {}): Promise<PdfPrinter> {
     const executablePath = options.executablePath ?? (await findChromium());
     const profileDir = await mkdtemp(path.join(tmpdir(), 'portbrief-chromium-'));
@@ -89,22 +99,45 @@ export class PdfPrinter {
           XDG_DATA_HOME: path.join(profileDir, 'data'),
         },
       });
-      return new PdfPrinter(browser, profileDir);
+      return new PdfPrinter(browser, profileDir, executablePath);
     } catch (error) {
       await rm(profileDir, { recursive: true, force: true });
-      throw new PortbriefError(`Chromium at ${executablePath} failed to start: ${messageOf(error)}`, { cause: error });
+      const problem = `Chromium at ${executablePath} failed to start: ${launchError(error)}`;
+      throw error instanceof TimeoutError ? new BrowserTimeoutError(problem, { cause: error }) : new PortbriefError(problem, { cause: error });
     }
   }
 
   /**
    * Prints self-contained HTML to PDF. Page JavaScript is disabled and every
    * request but data: URIs is aborted, so archive data in the page cannot run
-   * script or read files.
+   * script or read files. The whole print, opening the page included, must
+   * finish within `timeoutMs` (default 60 s), else a BrowserTimeoutError is
+   * thrown and the browser should be killed, because it may be hung.
    */
   async print(html: string, options: PrintOptions): Promise<PrintResult> {
     const timeout = options.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BrowserTimeoutError(`Chromium at ${this.executablePath} did not finish printing the brief within ${timeout} ms`)),
+        timeout,
+      );
+    });
+    try {
+      return await Promise.race([this.printPage(html, options, timeout), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async printPage(html: string, options: PrintOptions, timeout: number): Promise<PrintResult> {
     const blockedRequests: string[] = [];
-    const page = await this.browser.newPage();
+    let page: Page;
+    try {
+      page = await this.browser.newPage();
+    } catch (error) {
+      throw new PortbriefError(`Chromium at ${this.executablePath} failed to open a page for the brief: ${messageOf(error)}`, { cause: error });
+    }
     try {
       await page.setJavaScriptEnabled(false);
       await page.setRequestInterception(true);
@@ -129,7 +162,7 @@ export class PdfPrinter {
       });
       return { pdf: Buffer.from(pdf), blockedRequests };
     } catch (error) {
-      throw new PortbriefError(`Printing the brief to PDF failed: ${messageOf(error)}`, { cause: error });
+      throw new PortbriefError(`Chromium at ${this.executablePath} failed to print the brief: ${messageOf(error)}`, { cause: error });
     } finally {
       await page.close().catch(() => undefined);
     }
@@ -142,6 +175,30 @@ export class PdfPrinter {
       await rm(this.profileDir, { recursive: true, force: true });
     }
   }
+
+  /**
+   * Ends a browser that crashed or hangs. close() would first ask a hung
+   * browser over DevTools to quit and wait for its reply, so the process
+   * group (the browser and its helpers) is killed first.
+   */
+  async kill(): Promise<void> {
+    const pid = this.pid;
+    try {
+      if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+    } catch {
+      // The group is already gone.
+    }
+    await this.close().catch(() => undefined);
+  }
+}
+
+/** Puppeteer's launch errors add the browser's stderr and a troubleshooting link on further lines; the message keeps one line. */
+function launchError(error: unknown): string {
+  return messageOf(error)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('TROUBLESHOOTING:'))
+    .join(' ');
 }
 
 /** Chromium's header and footer are separate small documents; text is escaped and sized here. */

@@ -1,33 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { startCli } from '../helpers/cli-process.js';
+import { listFiles } from '../helpers/files.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
-
-/** Lists every file under `dir`, relative to it. */
-function listFiles(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (folder: string) => {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(folder);
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(folder, entry);
-      if (statSync(full).isDirectory()) walk(full);
-      else found.push(path.relative(dir, full));
-    }
-  };
-  walk(dir);
-  return found.sort();
-}
 
 function writeConfig(dir: string, port: number): { file: string; output: string; state: string } {
   const output = path.join(dir, 'reports');

@@ -1,11 +1,17 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INVALID_UTF8, MALFORMED_CSV_LINE, loadArchive } from '../../src/archive/load.js';
+import type { Brief } from '../../src/brief.js';
+import { INVALID_UTF8, LINE_TOO_LONG, MALFORMED_CSV_LINE, MAX_LINE_BYTES, loadArchive } from '../../src/archive/load.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Database } from '../../src/db.js';
 import { EXIT, PortbriefError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { runWeekly } from '../../src/weekly.js';
+import { pdfText } from '../helpers/pdf-text.js';
+import { printerForFile } from '../helpers/printer.js';
+import { csvSourceConfig } from '../helpers/csv-source.js';
 import { tempDir } from '../helpers/temp.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -115,6 +121,43 @@ describe('archive input faults', () => {
     expect(quality).toMatchObject({ rowsRead: 2, accepted: 1, rejected: 1, reasons: { [MALFORMED_CSV_LINE]: 1 } });
   });
 
+  it('reads plain and gzip files of one source', async () => {
+    mkdirSync(path.join(dir, 'mixed'));
+    // The gzip file sorts first, so its compression is the one a single read would apply to both.
+    writeFileSync(path.join(dir, 'mixed', 'ports-1.csv.gz'), gzipSync(`${HEADER}\n2025-02-10 10:00:00,198.51.100.7,23,tcp\n`));
+    writeFileSync(path.join(dir, 'mixed', 'ports-2.csv'), `${HEADER}\n2025-02-17 10:00:00,198.51.100.7,22,tcp\n`);
+
+    const result = await loadArchive(db, configOf('mixed/ports-*'), NOW, silentLogger());
+
+    expect(result.files.map((file) => [file.file, file.rowsRead, file.accepted])).toEqual([
+      ['mixed/ports-1.csv.gz', 1, 1],
+      ['mixed/ports-2.csv', 1, 1],
+    ]);
+    expect(await acceptedPorts()).toEqual([22, 23]);
+  });
+
+  it.each([
+    ['csv', 'LF', 'boundary.csv', 1],
+    ['csv', 'CRLF', 'boundary.csv.gz', 2],
+    ['json', 'LF', 'boundary.ndjson', 1],
+    ['json', 'CRLF', 'boundary.ndjson.gz', 2],
+  ])('rejects %s lines over 16 MiB with %s as too long', async (format, lineEnd, name, tooLong) => {
+    // Sizes count the line end, as DuckDB's max_line_size does: a line of exactly 16 MiB with LF is read, and with CRLF it is one byte over.
+    const end = lineEnd === 'LF' ? '\n' : '\r\n';
+    /** A line of `bytes` bytes with an LF end. */
+    const padded = (bytes: number) => {
+      const row = format === 'csv' ? '2025-02-17 10:00:00,198.51.100.7,22,tcp,' : '{"ts":"2025-02-17T10:00:00Z","src":"198.51.100.7","dport":22,"proto":"tcp","pad":"';
+      const close = format === 'csv' ? '' : '"}';
+      return row + 'a'.repeat(bytes - row.length - close.length - 1) + close;
+    };
+    const lines = [padded(100), padded(MAX_LINE_BYTES - 1), padded(MAX_LINE_BYTES), padded(MAX_LINE_BYTES + 1), padded(100)];
+    const text = [...(format === 'csv' ? [`${HEADER},pad`] : []), ...lines].join(end) + end;
+
+    const { quality } = await load(name, name.endsWith('.gz') ? gzipSync(text) : text, format);
+
+    expect(quality).toMatchObject({ rowsRead: 5, accepted: 5 - tooLong, rejected: tooLong, reasons: { [LINE_TOO_LONG]: tooLong } });
+  });
+
   it('names a parquet column the file lacks', async () => {
     const file = path.join(dir, 'wrong-schema.parquet');
     await db.run(`COPY (SELECT now() AS time, '198.51.100.7' AS address, 22 AS port) TO '${file}' (FORMAT parquet)`);
@@ -129,5 +172,30 @@ describe('archive input faults', () => {
     const error = await loadError('corrupt.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7), Buffer.from('PAR1')]), 'parquet');
     expect(error.message).toContain(`${path.join(dir, 'portbrief.yaml')}: sources[0] 'sensors': cannot read ${path.join(dir, 'corrupt.parquet')} as parquet: `);
     expect(error.message).toContain('Check sources[0].format and the file.');
+  });
+});
+
+describe('archive file names', () => {
+  const printer = printerForFile();
+
+  it('accounts for an emoji and a space', async () => {
+    const folder = tempDir();
+    const rows = (port: number) => [HEADER, ...[0, 1, 2].map((second) => `2025-02-18 10:00:0${second},8.8.8.8,${port},tcp`), 'yesterday,8.8.8.8,22,tcp'];
+    writeFileSync(path.join(folder, 'sensor 🛡️ log.csv'), `${rows(22).join('\n')}\n`);
+    writeFileSync(path.join(folder, 'rotated 🐝 log.csv.gz'), gzipSync(`${rows(23).join('\n')}\n`));
+    const config = csvSourceConfig(folder, '* log.csv*');
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.ok);
+    const brief = JSON.parse(readFileSync(path.join(folder, 'reports', '2025-W08', 'brief.json'), 'utf8')) as Brief;
+    expect(brief.files.map((file) => [file.file, file.rowsRead, file.accepted, file.reasons])).toEqual([
+      ['rotated 🐝 log.csv.gz', 4, 3, { 'unparseable time': 1 }],
+      ['sensor 🛡️ log.csv', 4, 3, { 'unparseable time': 1 }],
+    ]);
+    // The PDF prints each name as it is, emoji included (from the Noto Color Emoji font that scripts/setup.sh installs).
+    const text = pdfText(path.join(folder, 'reports', '2025-W08', 'brief.pdf'));
+    expect(text).toMatch(/^\s+rotated 🐝 log\.csv\.gz\s+4\s+3\s+1$/m);
+    expect(text).toMatch(/^\s+sensor 🛡️ log\.csv\s+4\s+3\s+1$/m);
   });
 });

@@ -7,7 +7,7 @@ import { Ledger } from '../../src/deliver/ledger.js';
 import { EXIT, PortbriefError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
-import { startSmtpServer } from '../helpers/smtp.js';
+import { PLAIN_SMTP_OPTIONS, startSmtpServer } from '../helpers/smtp.js';
 import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
@@ -35,10 +35,7 @@ async function runAgainst(port: number) {
 async function startDroppingServer(): Promise<{ port: number; dropped: number; accepted: number; close(): Promise<void> }> {
   const counts = { dropped: 0, accepted: 0 };
   const server: SMTPServer = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
+    ...PLAIN_SMTP_OPTIONS,
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       if (counts.dropped === 0) {
         counts.dropped++;
@@ -68,6 +65,51 @@ async function startDroppingServer(): Promise<{ port: number; dropped: number; a
 }
 
 describe('delivery faults', () => {
+  it('times out a server that stalls after DATA', async () => {
+    const state = freshStateDir();
+    const output = tempDir();
+    const runAt = async (port: number) => {
+      const raw = twoClientConfig(archive, output, state, port, { timeoutMs: 1000, attempts: 2 });
+      return runWeekly({ config: validateConfig(raw, path.join(dir, 'portbrief.yaml')), week: '2025-W08', now: NOW, log: silentLogger(), printer: printer() });
+    };
+    const stalling = await startSmtpServer(() => 'hold');
+    let first;
+    try {
+      first = await runAt(stalling.port);
+    } finally {
+      await stalling.close();
+    }
+
+    expect(first.exitCode).toBe(EXIT.partialDelivery);
+    const timeout = `Timeout: the SMTP server 127.0.0.1:${stalling.port} did not reply within 1000 ms (mail.timeoutMs)`;
+    expect(first.clients.map((client) => [client.client, client.delivery?.status, client.delivery?.error])).toEqual([
+      ['alpha', 'failed', `${timeout} (after 2 attempts)`],
+      ['beta', 'failed', `${timeout} (after 2 attempts)`],
+    ]);
+    expect(stalling.held).toBe(4);
+    const ledger = await Ledger.open(state);
+    const outcomes = (await ledger.history()).filter((entry) => entry.status !== 'sending');
+    ledger.close();
+    expect(outcomes.map((entry) => [entry.client, entry.status, entry.attempts, entry.error])).toEqual([
+      ['alpha', 'failed', 2, timeout],
+      ['beta', 'failed', 2, timeout],
+    ]);
+
+    // The ledger shows both unsent, so the rerun sends each once, and a third run sends nothing.
+    const server = await startSmtpServer();
+    try {
+      const second = await runAt(server.port);
+      expect(second.exitCode).toBe(EXIT.ok);
+      expect(second.clients.map((client) => client.delivery?.status)).toEqual(['sent', 'sent']);
+      const third = await runAt(server.port);
+      expect(third.clients.map((client) => client.delivery?.status)).toEqual(['already-sent', 'already-sent']);
+      expect(server.received.map((mail) => mail.envelopeTo.sort().join(' '))).toEqual(['ciso@alpha.example soc@alpha.example', 'security@beta.example']);
+    } finally {
+      await server.close();
+    }
+  });
+
+
   it('fails a 552 reply without retrying', async () => {
     const server = await startSmtpServer((_, to) => (to.includes('soc@alpha.example') ? { code: 552, text: 'message size exceeds fixed maximum' } : undefined));
     try {

@@ -1,11 +1,14 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Brief } from '../../src/brief.js';
 import { validateConfig } from '../../src/config/load.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
+import { pdfBodyText, pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
+import { csvSourceConfig } from '../helpers/csv-source.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
@@ -21,6 +24,29 @@ function configFor(output: string, change: (raw: ReturnType<typeof twoClientConf
 }
 
 describe('rendering faults', () => {
+  it('prints a country with a single port', async () => {
+    const folder = tempDir();
+    const rows = Array.from({ length: 5 }, (_, i) => `2025-02-18 10:00:0${i},8.8.8.8,443,tcp`);
+    writeFileSync(path.join(folder, 'one-port.csv'), ['ts,src,dport,proto', ...rows].join('\n') + '\n');
+    const config = csvSourceConfig(folder, 'one-port.csv');
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.ok);
+    const brief = JSON.parse(readFileSync(path.join(folder, 'reports', '2025-W08', 'brief.json'), 'utf8')) as Brief;
+    expect(brief.countries.map((section) => [section.country, section.sessions, section.topPorts.length])).toEqual([['US', 5, 1]]);
+    expect(brief.countries[0].topPorts[0]).toMatchObject({ rank: 1, port: 443, service: 'https', sessions: 5, sources: 1, share: 1 });
+
+    const text = pdfText(path.join(folder, 'reports', '2025-W08', 'brief.pdf'));
+    // The bar chart labels each bar with its rank and port, and the table has one row.
+    expect(text.match(/#\d+ \d+ \(/g)).toEqual(['#1 443 (']);
+    expect(text).toMatch(/^\s+#1 443 \(https\)\s+5$/m);
+    expect(text).toMatch(/^\s+1\s+443\s+https\s+5\s+1\s+100\.0%\s+—$/m);
+    // The heatmap's colour legend runs from 0% to 100%, so its one cell is the darkest shade.
+    const overview = text.slice(text.indexOf('Overview'), text.indexOf('Sessions per week'));
+    expect(overview.match(/\d+%/g)).toEqual(['100%', '50%', '0%']);
+  });
+
   it('prints a hostile client name as text', async () => {
     const output = tempDir();
     // Markup, a right-to-left override, a zero-width joiner, an emoji and 10,000 characters.
@@ -38,6 +64,9 @@ describe('rendering faults', () => {
     const brief = JSON.parse(readFileSync(path.join(output, 'alpha', '2025-W08', 'brief.json'), 'utf8')) as { client: { name: string } };
     expect(brief.client.name).toBe(name);
     expect(readFileSync(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    // The 10,000 characters wrap instead of running off the page, so the cover shows them all.
+    const body = pdfBodyText(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).replace(/\s+/g, '');
+    expect(body).toContain('x'.repeat(10_000));
   });
 
   it('fails each client when the output folder cannot exist', async () => {
@@ -56,20 +85,28 @@ describe('rendering faults', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['file.txt']);
   });
 
-  it('stops the run when Chromium is missing', async () => {
+  it('writes HTML and JSON when Chromium is missing', async () => {
     const output = tempDir();
+    const missing = path.join(dir, 'no-chromium');
     const saved = process.env.PORTBRIEF_CHROMIUM;
-    process.env.PORTBRIEF_CHROMIUM = path.join(dir, 'no-chromium');
+    process.env.PORTBRIEF_CHROMIUM = missing;
+    let result;
     try {
-      await expect(runWeekly({ config: configFor(output), week: '2025-W08', now: NOW, log: silentLogger(), dryRun: true })).rejects.toThrow(
-        `Chromium not found at PORTBRIEF_CHROMIUM=${path.join(dir, 'no-chromium')}. Fix the path or unset the variable.`,
-      );
+      result = await runWeekly({ config: configFor(output), week: '2025-W08', now: NOW, log: silentLogger(), dryRun: true });
     } finally {
       if (saved === undefined) delete process.env.PORTBRIEF_CHROMIUM;
       else process.env.PORTBRIEF_CHROMIUM = saved;
     }
-    // The browser is launched once for all briefs, so no client's brief.json or brief.html is written.
-    expect(existsSync(path.join(output, 'alpha'))).toBe(false);
-    expect(existsSync(path.join(output, 'beta'))).toBe(false);
+
+    expect(result.exitCode).toBe(EXIT.failure);
+    const notFound = `Chromium not found at PORTBRIEF_CHROMIUM=${missing}. Fix the path or unset the variable`;
+    const written = (client: string) =>
+      `. brief.json and brief.html were written to ${path.join(output, client, '2025-W08')}; fix the browser or raise print.timeoutMs, then rerun to print and mail the brief.`;
+    expect(result.failed).toEqual([
+      { client: 'alpha', error: `brief.pdf not written: ${notFound}${written('alpha')}` },
+      { client: 'beta', error: `brief.pdf not written: Chromium failed 2 times in a row, so this run prints no more PDFs. The last failure: ${notFound}${written('beta')}` },
+    ]);
+    expect(readdirSync(path.join(output, 'alpha', '2025-W08')).sort()).toEqual(['brief.html', 'brief.json']);
+    expect(readdirSync(path.join(output, 'beta', '2025-W08')).sort()).toEqual(['brief.html', 'brief.json']);
   });
 });

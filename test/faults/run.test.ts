@@ -1,5 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
 import { loadArchive } from '../../src/archive/load.js';
@@ -7,9 +10,12 @@ import { validateConfig } from '../../src/config/load.js';
 import { Database } from '../../src/db.js';
 import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
 import { PdfPrinter } from '../../src/render/pdf.js';
 import { runWeekly } from '../../src/weekly.js';
-import { freshStateDir } from '../helpers/two-clients.js';
+import { startCli } from '../helpers/cli-process.js';
+import { startSmtpServer } from '../helpers/smtp.js';
+import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 import { tempDir } from '../helpers/temp.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -85,5 +91,43 @@ describe('weeks across a daylight-saving change', () => {
       { week: '2025-W13', sessions: 3 },
       { week: '2025-W14', sessions: 1 },
     ]);
+  });
+});
+
+describe('a state database held by another process', () => {
+  it('stops the run before it reads or sends', async () => {
+    const server = await startSmtpServer();
+    const output = path.join(dir, 'held-reports');
+    const state = freshStateDir();
+    const config = path.join(dir, 'held.yaml');
+    writeFileSync(config, stringify(twoClientConfig(writeTwoClientArchive(dir), output, state, server.port)));
+    const database = path.join(state, 'portbrief.duckdb');
+    // A second program (here a Node process with DuckDB) keeps the file open for writing, which DuckDB allows one process at a time.
+    const script = `import { DuckDBInstance } from '@duckdb/node-api'; const db = await DuckDBInstance.create(process.argv[1]); await db.connect(); console.log('open'); setInterval(() => {}, 1000);`;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script, database], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [opened] = (await once(holder.stdout!, 'data')) as [Buffer];
+      expect(opened.toString()).toBe('open\n');
+
+      const run = startCli(['weekly', '--config', config, '--week', '2025-W08']);
+
+      expect(await run.exited).toBe(EXIT.locked);
+      expect(run.stderr()).toMatch(
+        new RegExp(`^portbrief: The state database ${database} is locked by \\S+ \\(PID ${holder.pid}\\)\\. Stop that process or wait for it to finish, then rerun; this run did nothing\\.$`, 'm'),
+      );
+      expect(server.received).toEqual([]);
+      expect(existsSync(output)).toBe(false);
+    } finally {
+      holder.kill('SIGTERM');
+      await once(holder, 'exit');
+    }
+
+    try {
+      const rerun = startCli(['weekly', '--config', config, '--week', '2025-W08']);
+      expect(await rerun.exited).toBe(EXIT.ok);
+      expect(server.received).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
   });
 });

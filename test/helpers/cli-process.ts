@@ -13,9 +13,14 @@ export interface RunningCli {
   exited: Promise<number | string>;
 }
 
-/** Starts the CLI from source as a child process whose JSON logs the test can watch. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), ...args], {
+/**
+ * Starts the CLI from source as a child process whose JSON logs the test can
+ * watch. `wrapper` is a command line that runs it, such as /usr/bin/time;
+ * `child` is then the wrapper's process.
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): RunningCli {
+  const command = [...wrapper, process.execPath, '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), ...args];
+  const child = spawn(command[0], command.slice(1), {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,24 +12,31 @@ export interface TestSmtpServer {
   received: ReceivedMail[];
   /** Messages the server rejected with an error reply, counted per attempt. */
   rejected: number;
+  /** Messages whose data the server took without ever replying, counted per attempt. */
+  held: number;
+  /** Resolves once `count` messages have been held. */
+  waitForHeld(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** A message's fate: undefined accepts it, a code and text reject it with that SMTP reply, 'hold' never replies. */
+export type SmtpAnswer = { code: number; text: string } | 'hold' | undefined;
+
+/** Options of an SMTP server on 127.0.0.1 with no TLS or authentication. */
+export const PLAIN_SMTP_OPTIONS = { secure: false, authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false };
+
 /**
  * Starts a real SMTP server on 127.0.0.1 with no TLS or authentication.
- * `answer` decides each message's fate: undefined accepts it, an error with
- * responseCode rejects it with that SMTP reply.
+ * `answer` decides each message's fate once its data has arrived.
  */
-export async function startSmtpServer(answer: (attempt: number, to: string[]) => { code: number; text: string } | undefined = () => undefined): Promise<TestSmtpServer> {
+export async function startSmtpServer(answer: (attempt: number, to: string[]) => SmtpAnswer = () => undefined): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let attempts = 0;
-  const state = { rejected: 0 };
+  const state = { rejected: 0, held: 0 };
+  const heldWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   const server = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
+    ...PLAIN_SMTP_OPTIONS,
     onData(stream: SMTPServerDataStream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,6 +44,11 @@ export async function startSmtpServer(answer: (attempt: number, to: string[]) =>
         attempts++;
         const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
         const rejection = answer(attempts, to);
+        if (rejection === 'hold') {
+          state.held++;
+          for (const waiter of heldWaiters.filter((entry) => state.held >= entry.count)) waiter.resolve();
+          return;
+        }
         if (rejection) {
           state.rejected++;
           callback(Object.assign(new Error(rejection.text), { responseCode: rejection.code }));
@@ -55,6 +67,10 @@ export async function startSmtpServer(answer: (attempt: number, to: string[]) =>
     get rejected() {
       return state.rejected;
     },
+    get held() {
+      return state.held;
+    },
+    waitForHeld: (count) => (state.held >= count ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push({ count, resolve }))),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,16 +1,16 @@
 import { sqlString } from '../../db.js';
+import { MAX_LINE_BYTES } from '../long-lines.js';
 import type { ArchiveFile, ResolvedSource } from '../source.js';
 import { type ReaderRejects, fileColumn, groupBy, readList } from './sql.js';
 
-/** Maximum line length in bytes for the line reader; a longer line is counted as a reader reject. */
-const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Builds a subquery with one row (file, line) per non-blank line of `files`.
  * DuckDB's CSV reader does the reading: one VARCHAR column, no quoting, and
  * the control character 0x01 as delimiter, which text logs do not contain.
- * A line that does contain it, or is longer than 16 MiB, goes to the rejects
- * table and is counted with `reason`, so no line goes uncounted.
+ * A line that does contain it goes to the rejects table and is counted with
+ * `reason`. Lines longer than MAX_LINE_BYTES were left out of the file DuckDB
+ * reads and are counted apart, so no line goes uncounted.
  */
 export function linesSubquery(source: ResolvedSource, files: ArchiveFile[], reason: string, name: string): { sql: string; rejects: ReaderRejects[] } {
   const rejects: ReaderRejects[] = [];

@@ -1,5 +1,6 @@
 import { sqlIdentifier, sqlString } from '../../db.js';
 import type { Fields, ResolvedSource } from '../source.js';
+import { MAX_LINE_BYTES } from '../long-lines.js';
 import { compressionOf } from './lines.js';
 import { type RawColumns, type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
 
@@ -23,6 +24,9 @@ export function tableReaderSql(source: ResolvedSource, group = 0, files = source
     'all_varchar = true',
     'filename = true',
     `compression = ${sqlString(compressionOf(files[0]))}`,
+    // DuckDB's default maximum is 2,000,000 bytes; longer lines up to MAX_LINE_BYTES are read and judged like any other.
+    `max_line_size = ${MAX_LINE_BYTES}`,
+    `buffer_size = ${2 * MAX_LINE_BYTES}`,
     'ignore_errors = true',
     'store_rejects = true',
     `rejects_table = ${sqlString(csvRejectsTable(source, group))}`,

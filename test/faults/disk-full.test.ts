@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/load.js';
+import { EXIT, messageOf } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { runWeekly } from '../../src/weekly.js';
+import { printerForFile } from '../helpers/printer.js';
+import { tempDir } from '../helpers/temp.js';
+import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const dir = tempDir();
+const archive = writeTwoClientArchive(dir);
+const printer = printerForFile();
+const BRIEF_FILES = ['brief.html', 'brief.json', 'brief.pdf'];
+
+/** tmpfs counts space in pages of this size. */
+const PAGE_BYTES = 4096;
+
+describe('a full output folder', () => {
+  // A small tmpfs fills up for real, where an injected error would only imitate ENOSPC. Mounting needs root.
+  const mountPoint = mkdtempSync(path.join(tmpdir(), 'portbrief-full-'));
+  let mountError: string | undefined;
+  beforeAll(() => {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      mountError = messageOf(error);
+    }
+  });
+  afterAll(() => {
+    if (mountError === undefined) execFileSync('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  it('keeps the earlier brief when a new one does not fit', async (context) => {
+    if (mountError !== undefined) {
+      process.stderr.write(`portbrief tests: skipping the full output folder test, because mounting a tmpfs failed: ${mountError}\n`);
+      context.skip();
+    }
+    const raw = twoClientConfig(archive, path.join(mountPoint, 'reports'), freshStateDir(), 25);
+    raw.clients = raw.clients.slice(0, 1);
+    const config = validateConfig(raw, path.join(dir, 'portbrief.yaml'));
+    const week = path.join(mountPoint, 'reports', 'alpha', '2025-W08');
+    // Each run a day later, so that every brief.json differs from the one before.
+    let day = 0;
+    const run = () => runWeekly({ config, week: '2025-W08', now: new Date(NOW.getTime() + day++ * 86_400_000), log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect((await run()).exitCode).toBe(EXIT.ok);
+    const earlier = Object.fromEntries(BRIEF_FILES.map((name) => [name, readFileSync(path.join(week, name))]));
+
+    // Leave room for a new brief.json and brief.html, and for half of a new brief.pdf.
+    const pages = (name: string) => Math.ceil(statSync(path.join(week, name)).size / PAGE_BYTES);
+    const room = (pages('brief.json') + pages('brief.html') + Math.floor(pages('brief.pdf') / 2)) * PAGE_BYTES;
+    const free = () => Number(statfsSync(mountPoint).bavail) * Number(statfsSync(mountPoint).bsize);
+    const filler = path.join(mountPoint, 'filler');
+    writeFileSync(filler, Buffer.alloc(free() - room));
+    expect(free()).toBe(room);
+
+    const full = await run();
+
+    expect(full.exitCode).toBe(EXIT.failure);
+    expect(full.failed).toEqual([
+      {
+        client: 'alpha',
+        error: `Cannot write ${path.join(week, 'brief.pdf')}: ENOSPC: no space left on device, write. Check that the output folder is writable and has free space.`,
+      },
+    ]);
+    // Nothing of the new brief was published, so no new brief.json stands beside the earlier PDF, and no temporary file is left.
+    expect(readdirSync(week).sort()).toEqual(BRIEF_FILES);
+    for (const name of BRIEF_FILES) expect(readFileSync(path.join(week, name)).equals(earlier[name])).toBe(true);
+    expect(execFileSync('pdfinfo', [path.join(week, 'brief.pdf')], { encoding: 'utf8' })).toMatch(/^Pages:\s+\d+$/m);
+
+    rmSync(filler);
+    expect((await run()).exitCode).toBe(EXIT.ok);
+    expect(readdirSync(week).sort()).toEqual(BRIEF_FILES);
+  });
+});
