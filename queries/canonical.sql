@@ -12,9 +12,10 @@
 -- archive rows of one file and ISO week that share every other value, and
 -- ts is the earliest of their times. The weekly run needs no more, and the
 -- table then contains far fewer rows than the archive. The groups also split
--- where a time check could tell rows apart (epoch zero, after $now plus one
--- day; 1990-01-01 is a Monday), so every reject reason below is the one each
--- of the group's rows would get on its own.
+-- where a time check could tell rows apart: epoch zero, and after $now plus
+-- one day. The 1990 check needs no split, because 1990-01-01 is a Monday. So
+-- every reject reason below is the one each of the group's rows would get on
+-- its own.
 --
 -- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are
 -- implausible; $grouped (BOOLEAN).
@@ -22,6 +23,7 @@ CREATE OR REPLACE TEMP TABLE sessions_all AS
 WITH parsed AS NOT MATERIALIZED (
     SELECT
         file,
+        file_ref,
         source,
         read_error,
         skip_reason,
@@ -33,21 +35,23 @@ WITH parsed AS NOT MATERIALIZED (
         raw_dst_port
     FROM raw_sessions
 ),
--- Rows are grouped on their raw text, and each group's text is cleaned and
--- checked once below: every function there gives the same result for the
--- same text, so this is the same as cleaning each row.
+-- Rows are grouped on their raw values, and each group's values are cleaned
+-- and checked once below: every function there gives the same result for the
+-- same value, so this is the same as cleaning each row.
 counted AS MATERIALIZED (
     SELECT *, 1 AS sessions FROM parsed WHERE NOT $grouped
     UNION ALL
-    SELECT file, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, raw_proto, raw_dst_port, count(*) AS sessions
+    SELECT file, file_ref, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, raw_proto, raw_dst_port, count(*) AS sessions
     FROM parsed
     WHERE $grouped
-    GROUP BY file, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, raw_proto, raw_dst_port,
+    GROUP BY file, file_ref, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, raw_proto, raw_dst_port,
              date_trunc('week', ts), ts = TIMESTAMPTZ '1970-01-01 00:00:00+00', ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY
 ),
+-- A reader that names files by number (file_ref, see archive_files) leaves
+-- file NULL, and the path is looked up once per group here.
 cleaned AS NOT MATERIALIZED (
     SELECT
-        file,
+        coalesce(c.file, f.file) AS file,
         source,
         read_error,
         skip_reason,
@@ -57,8 +61,9 @@ cleaned AS NOT MATERIALIZED (
         sessions,
         nullif(nullif(trim(raw_src_ip), ''), '-') AS raw_src_ip,
         proto_name(raw_proto) AS proto,
-        CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port), ''), '-') END AS port_text
-    FROM counted
+        CASE WHEN NOT proto_lacks_ports(proto_name(raw_proto)) THEN nullif(nullif(trim(raw_dst_port::VARCHAR), ''), '-') END AS port_text
+    FROM counted AS c
+    LEFT JOIN archive_files AS f USING (file_ref)
 ),
 -- Sources repeat far more often than they change, so each distinct address
 -- text is parsed once and rows take its key by a hash join.

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Config } from '../config/load.js';
-import type { Database } from '../db.js';
+import { type Database, TextList } from '../db.js';
 import { PortbriefError } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
@@ -67,6 +67,16 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
     }
     for (const source of sources) await checkSource(db, config, source);
 
+    // Files are numbered in source order, so a parquet read's files have consecutive refs from its first.
+    const archiveFiles = sources.flatMap((source) => source.files);
+    archiveFiles.forEach((file, ref) => {
+      file.ref = ref;
+    });
+    await db.run(
+      'CREATE OR REPLACE TEMP TABLE archive_files AS SELECT (i - 1)::BIGINT AS file_ref, $paths[i] AS file FROM range(1, len($paths) + 1) AS t(i)',
+      { paths: new TextList(archiveFiles.map((file) => file.path)) },
+      'the archive file list',
+    );
     const reads = sources.map((source) => readSource(source, config.file));
     const union = reads.map((read) => read.sql).join('\nUNION ALL BY NAME\n');
     await db.run(`CREATE OR REPLACE TEMP VIEW raw_sessions AS\n${union}`, undefined, 'the archive sources');

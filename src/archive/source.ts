@@ -39,6 +39,8 @@ export interface ArchiveFile {
   longLines: number;
   /** The layout of the records of a JSON file (json, zeek-json, suricata). */
   jsonLayout?: JsonLayout;
+  /** The file's number among all files of one archive read, numbered in source order; see archive_files in canonical.sql. */
+  ref?: number;
 }
 
 /** The layout of the records of a JSON file. */

@@ -23,7 +23,12 @@ export interface SourceRead {
 
 /** SQL expressions for the raw session columns that queries/canonical.sql reads; left out means NULL. */
 export interface RawColumns {
+  /** The archive file's path; NULL where fileRef names the file instead. */
   file: string;
+  /** A BIGINT expression for the file's ref (see ArchiveFile.ref), which canonical.sql turns into its path after grouping. */
+  fileRef?: string;
+  /** Columns that keep the reader's own type instead of being cast to text (canonical.sql casts them after grouping). */
+  typed?: Array<'dstPort'>;
   rawTime?: string;
   /** A TIMESTAMPTZ expression; when set, canonical.sql uses it instead of parsing rawTime. */
   formattedTime?: string;
@@ -43,6 +48,7 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
   return [
     'SELECT',
     `    ${columns.file} AS file,`,
+    `    ${columns.fileRef ?? 'NULL::BIGINT'} AS file_ref,`,
     `    ${sqlString(source.config.name)} AS source,`,
     `    ${text(columns.rawTime)} AS raw_time,`,
     `    ${columns.formattedTime === undefined ? 'false' : 'true'} AS has_time_format,`,
@@ -50,7 +56,7 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
     `    ${columns.timeMissing ?? `coalesce(trim(${text(columns.rawTime)}), '') IN ('', '-')`} AS time_missing,`,
     `    ${sqlString(source.timeZone)} AS time_zone,`,
     `    ${text(columns.srcIp)} AS raw_src_ip,`,
-    `    ${text(columns.dstPort)} AS raw_dst_port,`,
+    `    ${columns.typed?.includes('dstPort') && columns.dstPort !== undefined ? columns.dstPort : text(columns.dstPort)} AS raw_dst_port,`,
     `    ${columns.proto ?? constant(source.config.proto)} AS raw_proto,`,
     `    ${columns.sensor ?? constant(source.config.sensor)} AS sensor,`,
     `    ${text(columns.readError)} AS read_error,`,

@@ -1,5 +1,5 @@
 import { sqlIdentifier, sqlString } from '../../db.js';
-import type { Fields, ResolvedSource } from '../source.js';
+import type { ArchiveFile, Fields, ResolvedSource } from '../source.js';
 import { MAX_LINE_BYTES } from '../long-lines.js';
 import { compressionOf } from './lines.js';
 import { type RawColumns, type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
@@ -61,7 +61,8 @@ export function tableRead(source: ResolvedSource): SourceRead {
     if (source.format === 'csv') {
       rejects.push({ table: csvRejectsTable(source, group), scan: csvRejectsScan(source, group), reason: MALFORMED_CSV_LINE, files });
     }
-    const columns = { file: fileColumn(files), srcIp: field('srcIp'), dstPort: field('dstPort'), proto: field('proto'), sensor: field('sensor') };
+    const columns: RawColumns = { file: fileColumn(files), srcIp: field('srcIp'), dstPort: field('dstPort'), proto: field('proto'), sensor: field('sensor') };
+    if (source.format === 'parquet' || source.format === 'lake') Object.assign(columns, parquetColumns(source, files));
     selects.push(
       rawSelect(
         source,
@@ -74,7 +75,23 @@ export function tableRead(source: ResolvedSource): SourceRead {
 }
 
 /**
- * The time columns of a table source. A parquet column that already holds
+ * Parquet columns that need no text: each row names its file by DuckDB's
+ * file_index instead of the path, and an integer port column keeps its type.
+ * Both spare work on every row, because canonical.sql turns them into text
+ * only once per group of rows.
+ */
+function parquetColumns(source: ResolvedSource, files: ArchiveFile[]): Partial<RawColumns> {
+  const port = source.fields.dstPort === undefined ? undefined : source.columnTypes?.get(source.fields.dstPort);
+  const integer = port !== undefined && /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)$/.test(port);
+  return {
+    file: 'NULL::VARCHAR',
+    fileRef: `${files[0].ref!} + file_index::BIGINT`,
+    ...(integer ? { dstPort: sqlIdentifier(source.fields.dstPort!), typed: ['dstPort' as const] } : {}),
+  };
+}
+
+/**
+ * Returns the time columns of a table source. A parquet column that already contains
  * timestamps is used as it is, which spares turning every row's time into
  * text and parsing it back; a zone-less one is read in the source's zone.
  */
