@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
@@ -9,6 +9,7 @@ import { runWeekly } from '../../src/weekly.js';
 import { pdfBodyText, pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
 import { csvSourceConfig } from '../helpers/csv-source.js';
+import { listFiles } from '../helpers/files.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
@@ -67,6 +68,37 @@ describe('rendering faults', () => {
     // The 10,000 characters wrap instead of running off the page, so the cover shows them all.
     const body = pdfBodyText(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).replace(/\s+/g, '');
     expect(body).toContain('x'.repeat(10_000));
+  });
+
+  it.each([
+    ['date', '{{date week}}', `helper 'date' failed on "2025-W08": Invalid time value`],
+    ['number', '{{number client.name}}', `helper 'number' failed on "Alpha Corp": expected a finite number`],
+  ])('fails the brief whose %s helper throws', async (_helper, call, failure) => {
+    const override = tempDir();
+    mkdirSync(path.join(override, 'partials'));
+    const issued = `  <p class="issued">Issued ${call}</p>`;
+    const cover = ['<header class="cover">', '  <p class="tlp">{{tlp}}</p>', '  <h1>{{title}}</h1>', '  <p class="client">Prepared for {{client.name}}</p>', issued, '</header>', ''];
+    writeFileSync(path.join(override, 'partials', 'cover.hbs'), cover.join('\n'));
+    const output = tempDir();
+    const config = configFor(output, (raw) => {
+      Object.assign(raw.clients[0], { templates: override });
+    });
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.failure);
+    // Line 5 of the override, at the column where the helper call starts (1-based).
+    const position = `5:${issued.indexOf('{{') + 1}`;
+    expect(result.failed).toEqual([
+      {
+        client: 'alpha',
+        error: `${path.join(override, 'partials', 'cover.hbs')}:${position}: template failed while rendering: ${failure}. Fix the template there or the value it passes.`,
+      },
+    ]);
+    expect(listFiles(path.join(output, 'alpha'))).toEqual([]);
+    expect(listFiles(path.join(output, 'beta'))).toEqual(['2025-W08/brief.html', '2025-W08/brief.json', '2025-W08/brief.pdf']);
+    expect(pdfText(path.join(output, 'beta', '2025-W08', 'brief.pdf'))).toContain('Prepared for Beta Ltd');
+    expect(listFiles(path.join(output, 'outbox'))).toEqual(['2025-W08/beta.eml']);
   });
 
   it('fails each client when the output folder cannot exist', async () => {
