@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, PortbriefError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
+import { makeFolder } from './make-folder.js';
 
 interface LockOwner {
   pid: number;
@@ -24,7 +25,7 @@ export interface RunLock {
  * ledger at once. A lock whose process is gone is taken over with a warning.
  */
 export async function acquireLock(file: string, log: Logger, now = new Date()): Promise<RunLock> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeFolder(path.dirname(file));
   const owner: LockOwner = { pid: process.pid, startedAt: now.toISOString() };
 
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -1,7 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
+import { makeFolder } from './make-folder.js';
 
 /** Returns the path of the state database (delivery ledger and stored rankings) in a state folder. */
 export function stateDatabaseFile(stateDir: string): string {
@@ -29,7 +29,7 @@ export function stateDatabaseError(file: string, error: unknown, exitCode: ExitC
 /** Opens the state database, creating the state folder when needed; errors name the file and what to do. */
 export async function openStateDatabase(stateDir: string, exitCode: ExitCode = EXIT.failure): Promise<DuckDBInstance> {
   const file = stateDatabaseFile(stateDir);
-  await mkdir(stateDir, { recursive: true });
+  await makeFolder(stateDir);
   try {
     return await DuckDBInstance.create(file);
   } catch (error) {

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { type Database, TextList, sqlString } from '../db.js';
 import { stateDatabaseError, stateDatabaseFile } from '../state-database.js';
 import type { IsoWeek } from '../week.js';
 import type { CountryWeekRow, PortWeekRow } from './findings.js';
 import { type WeeklyTable, archiveWeeklyTable } from './weekly-table.js';
+import { makeFolder } from '../make-folder.js';
 
 export interface CountryRow {
   country: string;
@@ -77,7 +77,7 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
   await (request.weeklyTable ?? archiveWeeklyTable).fill(db, { week: request.week });
   await db.runScript('weekly_ports.sql', { rank_by: request.rankBy });
 
-  await mkdir(request.stateDir, { recursive: true });
+  await makeFolder(request.stateDir);
   const stateFile = stateDatabaseFile(request.stateDir);
   try {
     await db.connection.run(`ATTACH IF NOT EXISTS ${sqlString(stateFile)} AS state`);

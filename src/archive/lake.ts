@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { Database, TextList, sqlString } from '../db.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ArchiveLoad, loadArchive } from './load.js';
+import { makeFolder } from '../make-folder.js';
 
 /** One ISO week of one source, written to the lake. */
 export interface LakeWeek {
@@ -118,7 +119,7 @@ async function writeWeek(db: Database, lake: string, source: string, week: strin
        SELECT ts, src_ip, dst_port, proto, sensor, archive_file FROM read_parquet(${sqlString(existing)})
        WHERE NOT list_contains(${listSql([...imported.items])}, archive_file)`;
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
     await db.run(
       `COPY (
          SELECT * FROM (

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { type Document, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import { type MailConfig, type RawClient, type RawConfig, type SourceConfig, rawConfigSchema } from './schema.js';
@@ -53,22 +53,44 @@ function formatKeyPath(keyPath: PropertyKey[]): string {
   return text === '' ? '(top level)' : text;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, yaml: Document | undefined): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown key ${issue.keys.map((key) => `'${key}'`).join(', ')}; check its spelling against the README`;
   }
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     return `missing; expected ${issue.expected === 'object' ? 'a mapping of keys' : `a ${issue.expected}`}`;
   }
+  if (issue.code === 'invalid_type' && issue.expected === 'string') {
+    const unquoted = unquotedScalar(yaml, issue.path);
+    if (unquoted) return `expected a string, but YAML reads the unquoted ${unquoted.reading}; write it as '${unquoted.source}' to keep it as text`;
+  }
   if (issue.code === 'invalid_type') return `expected a ${issue.expected}`;
   return issue.message;
 }
 
-/** Validates parsed YAML, naming the file and key path of every problem found. */
-export function validateConfig(data: unknown, file: string, options: LoadOptions = {}): Config {
+/**
+ * Describes a plain YAML scalar at `keyPath` that YAML 1.2 resolved to
+ * something other than text, such as the id 0022 read as the number 22, or
+ * returns undefined.
+ */
+function unquotedScalar(yaml: Document | undefined, keyPath: PropertyKey[]): { source: string; reading: string } | undefined {
+  const node = yaml?.getIn(keyPath as Array<string | number>, true);
+  if (!isScalar(node) || node.type !== 'PLAIN' || typeof node.source !== 'string') return undefined;
+  const { source, value } = node;
+  if (typeof value === 'number') return { source, reading: `${source} as the number ${value}` };
+  if (typeof value === 'boolean') return { source, reading: `${source} as the boolean ${value}` };
+  if (value === null) return { source, reading: `${source} as null` };
+  return undefined;
+}
+
+/**
+ * Validates parsed YAML, naming the file and key path of every problem found.
+ * `yaml` is the parsed document, so that an error can quote a value as written.
+ */
+export function validateConfig(data: unknown, file: string, options: LoadOptions = {}, yaml?: Document): Config {
   const result = rawConfigSchema.safeParse(data ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${file}: ${formatKeyPath(issue.path)}: ${describeIssue(issue)}`);
+    const lines = result.error.issues.map((issue) => `${file}: ${formatKeyPath(issue.path)}: ${describeIssue(issue, yaml)}`);
     throw new PortbriefError(lines.join('\n'), { exitCode: EXIT.usage });
   }
 
@@ -212,5 +234,5 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     const where = first.linePos ? `${first.linePos[0].line}:${first.linePos[0].col}` : '?';
     throw new PortbriefError(`${file}:${where}: invalid YAML: ${first.message.split('\n')[0]}`, { exitCode: EXIT.usage });
   }
-  return validateConfig(document.toJS(), file, options);
+  return validateConfig(document.toJS(), file, options, document);
 }

@@ -76,7 +76,7 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
     const { eml, messageId } = await renderEml(message);
     const file = path.join(config.outbox, brief.week, `${client.id}.eml`);
     await rejectLinkedFolders(config.outbox, path.dirname(file), OUTBOX_FOLDER);
-    await writeFileAtomic(file, eml);
+    await writeFileAtomic(file, eml, OUTBOX_FOLDER);
     return { client: client.id, status: 'dry-run', messageId, file };
   }
 

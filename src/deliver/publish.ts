@@ -1,14 +1,16 @@
-import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PortbriefError, messageOf } from '../errors.js';
+import { makeFolder } from '../make-folder.js';
 
 /**
  * Writes a file under a temporary name in the same folder, flushes it to
  * disk and renames it into place, so a killed or failed run never leaves a
- * half-written brief that could be mailed or read.
+ * half-written brief that could be mailed or read. A failed write's error
+ * names the config setting of `kind` to change.
  */
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  await commitFile(await stageFile(file, data));
+export async function writeFileAtomic(file: string, data: string | Buffer, kind: FolderKind): Promise<void> {
+  await commitFile(await stageFile(file, data, kind), kind);
 }
 
 /** A file written and flushed under its temporary name, waiting to be renamed into place. */
@@ -18,11 +20,11 @@ interface StagedFile {
 }
 
 /** Writes `data` to a temporary name next to `file` and flushes it; on failure removes it and names `file`. */
-async function stageFile(file: string, data: string | Buffer): Promise<StagedFile> {
+async function stageFile(file: string, data: string | Buffer, kind: FolderKind): Promise<StagedFile> {
   await rejectLinkedFile(file);
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeFolder(path.dirname(file));
     // 'wx' fails on any existing entry, so a link planted at the temporary name is never followed.
     await rm(partial, { force: true });
     const handle = await open(partial, 'wx');
@@ -34,25 +36,36 @@ async function stageFile(file: string, data: string | Buffer): Promise<StagedFil
     }
     return { file, partial };
   } catch (error) {
-    throw await writeError(file, partial, error);
+    throw await writeError(file, partial, error, kind);
   }
 }
 
-async function commitFile(staged: StagedFile): Promise<void> {
+async function commitFile(staged: StagedFile, kind: FolderKind): Promise<void> {
   try {
     await rename(staged.partial, staged.file);
   } catch (error) {
-    throw await writeError(staged.file, staged.partial, error);
+    throw await writeError(staged.file, staged.partial, error, kind);
   }
 }
 
-/** Removes the temporary file and returns the error to raise, naming the file that could not be written. */
-async function writeError(file: string, partial: string, error: unknown): Promise<PortbriefError> {
+/** Removes the temporary file and returns the error to raise, naming the file that could not be written and what to do. */
+async function writeError(file: string, partial: string, error: unknown, kind: FolderKind): Promise<PortbriefError> {
   // rm fails too when the folder cannot exist (ENOTDIR), and that must not hide the write error.
   await rm(partial, { force: true }).catch(() => undefined);
-  return new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. Check that the output folder is writable and has free space.`, {
-    cause: error,
-  });
+  return new PortbriefError(`Cannot write ${file}: ${messageOf(error)}. ${writeAdvice(error, kind)}`, { cause: error });
+}
+
+/** Returns what to do about a failed write, chosen by its error code. */
+function writeAdvice(error: unknown, kind: FolderKind): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EROFS':
+      return `The file system is mounted read-only, so remount it read-write or set ${kind.setting} in the config to a folder on a writable file system.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `The user running portbrief may not write there, so give it write permission on the folder or set ${kind.setting} in the config to a folder it may write.`;
+    default:
+      return 'Check that the output folder is writable and has free space.';
+  }
 }
 
 /**
@@ -70,14 +83,15 @@ async function rejectLinkedFile(file: string): Promise<void> {
   throw new PortbriefError(`${file} is a symbolic link; portbrief replaces only regular files, so nothing was written. Remove the link.`);
 }
 
-/** The folder name and the kind of file that rejectLinkedFolders puts in its message. */
+/** The folder name, the kind of file and the config setting that error messages about a folder name. */
 export interface FolderKind {
   label: string;
   contents: string;
+  setting: 'output' | 'outbox';
 }
 
-export const OUTPUT_FOLDER: FolderKind = { label: 'Output folder', contents: 'briefs' };
-export const OUTBOX_FOLDER: FolderKind = { label: 'Outbox folder', contents: 'messages' };
+export const OUTPUT_FOLDER: FolderKind = { label: 'Output folder', contents: 'briefs', setting: 'output' };
+export const OUTBOX_FOLDER: FolderKind = { label: 'Outbox folder', contents: 'messages', setting: 'outbox' };
 
 /**
  * Rejects `dir` when a folder between `root` and it is a symbolic link, so a
@@ -130,7 +144,7 @@ export async function publishBrief(dir: string, files: BriefFiles): Promise<stri
 
   const staged: StagedFile[] = [];
   try {
-    for (const [name, data] of contents) staged.push(await stageFile(path.join(dir, name), data));
+    for (const [name, data] of contents) staged.push(await stageFile(path.join(dir, name), data, OUTPUT_FOLDER));
   } catch (error) {
     await Promise.all(staged.map((file) => rm(file.partial, { force: true })));
     throw error;
@@ -139,7 +153,7 @@ export async function publishBrief(dir: string, files: BriefFiles): Promise<stri
   // An older PDF or HTML must not stay beside the new brief.json, even when this brief has no PDF.
   await rm(path.join(dir, 'brief.pdf'), { force: true });
   await rm(path.join(dir, 'brief.html'), { force: true });
-  for (const file of staged) await commitFile(file);
+  for (const file of staged) await commitFile(file, OUTPUT_FOLDER);
   return staged.map((file) => file.file);
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { type Database, sqlString } from '../db.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { GeoipDatabase } from './geoip-database.js';
 import { type RangeValue, walkRanges } from './range-walk.js';
 import { type AutonomousSystem, asnOfRecord, countryOfRecord } from './records.js';
+import { makeFolder } from '../make-folder.js';
 
 const LOW_64 = (1n << 64n) - 1n;
 
@@ -77,7 +78,7 @@ async function loadRanges<T>(db: Database, geoip: GeoipDatabase, spec: RangeTabl
 
   if (!(await exists(cacheFile))) {
     const started = performance.now();
-    await mkdir(path.dirname(cacheFile), { recursive: true });
+    await makeFolder(path.dirname(cacheFile));
     const rows = await writeRangeParquet(db, geoip, spec, cacheFile);
     log.info({ database: geoip.info.file, role: geoip.info.role, ranges: rows, ms: Math.round(performance.now() - started) }, 'GeoIP range table built');
   }

@@ -1,5 +1,5 @@
 import type { Brief } from '../brief.js';
-import { heatmapValues, renderChartSvg, shareTrendValues, topPortsValues } from './charts.js';
+import { type PreparedChart, heatmapValues, renderChartSvg, shareTrendValues, topPortsValues } from './charts.js';
 import type { BriefTemplates } from './templates.js';
 
 /** Lower-confidence findings printed in the brief; the rest stay in brief.json. */
@@ -12,12 +12,12 @@ export async function renderBriefHtml(brief: Brief, templates: BriefTemplates): 
   const charts: Record<string, string> = {};
   const trends: Record<string, string> = {};
   for (const section of brief.countries) {
-    charts[section.country] = await renderChartSvg(topPorts, topPortsValues(section), `top-ports.vl.json for ${section.country}`);
-    trends[section.country] = await renderChartSvg(shareTrend, shareTrendValues(section), `share-trend.vl.json for ${section.country}`);
+    charts[section.country] = await chartOrEmpty(topPorts, topPortsValues(section), `top-ports.vl.json for ${section.country}`);
+    trends[section.country] = await chartOrEmpty(shareTrend, shareTrendValues(section), `share-trend.vl.json for ${section.country}`);
   }
   const overview = {
-    heatmap: brief.countries.length > 0 ? await renderChartSvg(heatmap, heatmapValues(brief), 'country-port-heatmap.vl.json') : '',
-    weekly: brief.weeklySessions.length > 0 ? await renderChartSvg(weekly, brief.weeklySessions, 'weekly-sessions.vl.json') : '',
+    heatmap: await chartOrEmpty(heatmap, heatmapValues(brief), 'country-port-heatmap.vl.json'),
+    weekly: await chartOrEmpty(weekly, brief.weeklySessions, 'weekly-sessions.vl.json'),
   };
   const minor = brief.findings.filter((finding) => !finding.headline);
   return templates.render({
@@ -31,4 +31,13 @@ export async function renderBriefHtml(brief: Brief, templates: BriefTemplates): 
     otherFindingsNotShown: Math.max(0, minor.length - MINOR_FINDINGS_SHOWN),
     scannerSessions: brief.scanners.reduce((sum, scanner) => sum + scanner.sessions, 0),
   });
+}
+
+/**
+ * Renders a chart, or returns '' when it has no rows, because Vega draws an
+ * empty chart as bare axes and legends. The templates print a sentence in
+ * place of an empty chart.
+ */
+async function chartOrEmpty(chart: PreparedChart, values: object[], origin: string): Promise<string> {
+  return values.length === 0 ? '' : renderChartSvg(chart, values, origin);
 }

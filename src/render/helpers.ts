@@ -85,31 +85,48 @@ export function rankChange(rank: number, previousRank: number | null): string {
   return `${arrow} (from #${previousRank})`;
 }
 
+/** Returns `value` when it is a finite number and throws otherwise, so that a number helper prints no NaN. */
+function requireFinite(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new Error('expected a finite number');
+}
+
+/** Returns `value` when it is a string and throws otherwise, so that a text helper prints no "undefined". */
+function requireString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  throw new Error('expected a string');
+}
+
 /**
  * Registers the brief's helpers on a Handlebars environment. Each returns
  * plain text, which Handlebars escapes in `{{…}}`, so no helper can let
- * archive data through as markup.
+ * archive data through as markup. A helper given a value it cannot format
+ * (a name where a number belongs, a missing field) throws instead of
+ * printing NaN or undefined.
  */
 export function registerHelpers(handlebars: typeof Handlebars): void {
-  handlebars.registerHelper('number', (value: number) => formatNumber(value));
-  handlebars.registerHelper('percent', (value: number, digits: unknown) => formatPercent(value, typeof digits === 'number' ? digits : 1));
-  handlebars.registerHelper('countryName', (code: string) => countryName(code));
-  handlebars.registerHelper('asLabel', (asn: number, organisation: string) => asLabel(asn, organisation));
-  handlebars.registerHelper('portLabel', (port: number, service: string) => portLabel(port, service));
-  handlebars.registerHelper('plural', (count: number, singular: string, plural: unknown) =>
-    pluralize(count, singular, typeof plural === 'string' ? plural : undefined),
+  handlebars.registerHelper('number', (value: unknown) => formatNumber(requireFinite(value)));
+  handlebars.registerHelper('percent', (value: unknown, digits: unknown) => formatPercent(requireFinite(value), typeof digits === 'number' ? digits : 1));
+  handlebars.registerHelper('countryName', (code: unknown) => countryName(requireString(code)));
+  handlebars.registerHelper('asLabel', (asn: unknown, organisation: string) => asLabel(requireFinite(asn), organisation));
+  handlebars.registerHelper('portLabel', (port: unknown, service: string) => portLabel(requireFinite(port), service));
+  handlebars.registerHelper('plural', (count: unknown, singular: unknown, plural: unknown) =>
+    pluralize(requireFinite(count), requireString(singular), typeof plural === 'string' ? plural : undefined),
   );
-  handlebars.registerHelper('possessive', (name: string) => possessive(name));
-  handlebars.registerHelper('rankChange', (rank: number, previousRank: number | null) => rankChange(rank, previousRank));
-  handlebars.registerHelper('date', (iso: string) => formatDate(iso));
+  handlebars.registerHelper('possessive', (name: unknown) => possessive(requireString(name)));
+  handlebars.registerHelper('rankChange', (rank: unknown, previousRank: unknown) =>
+    rankChange(requireFinite(rank), previousRank === null ? null : requireFinite(previousRank)),
+  );
+  handlebars.registerHelper('date', (iso: unknown) => formatDate(requireString(iso)));
   handlebars.registerHelper('joinList', (items: Array<string | number>) => joinList(items ?? []));
   handlebars.registerHelper('fewSources', (ports: Array<{ port: number; sources: number }>) => fewSourcesSentence(ports ?? []));
-  handlebars.registerHelper('points', (value: number) => formatPoints(value));
-  handlebars.registerHelper('fixed', (value: number, digits: unknown) => {
-    if (typeof value !== 'number') return '';
-    return value.toFixed(typeof digits === 'number' ? digits : 1);
+  handlebars.registerHelper('points', (value: unknown) => formatPoints(requireFinite(value)));
+  // A figure that is null (no baseline yet) prints as nothing.
+  handlebars.registerHelper('fixed', (value: unknown, digits: unknown) => {
+    if (value === null) return '';
+    return requireFinite(value).toFixed(typeof digits === 'number' ? digits : 1);
   });
-  handlebars.registerHelper('ratio', (part: number, whole: number) => (whole > 0 ? part / whole : 0));
+  handlebars.registerHelper('ratio', (part: unknown, whole: unknown) => (requireFinite(whole) > 0 ? requireFinite(part) / requireFinite(whole) : 0));
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   handlebars.registerHelper('gt', (a: number, b: number) => a > b);
 }

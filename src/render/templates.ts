@@ -62,8 +62,11 @@ export async function loadTemplates(dirs: string | string[]): Promise<BriefTempl
       try {
         return main(context);
       } catch (error) {
-        const where = (error as { templateFile?: string }).templateFile ?? mainFile;
-        throw new PortbriefError(`${where}: template failed while rendering: ${messageOf(error)}`, { cause: error });
+        const { templateFile = mainFile, templatePosition } = error as LocatedError;
+        const where = templatePosition ? `${templateFile}:${templatePosition.line}:${templatePosition.column + 1}` : templateFile;
+        throw new PortbriefError(`${where}: template failed while rendering: ${messageOf(error).replace(/\.$/, '')}. Fix the template there or the value it passes.`, {
+          cause: error,
+        });
       }
     },
   };
@@ -164,7 +167,26 @@ function annotatePartialErrors(compiled: Handlebars.TemplateDelegate, file: stri
   };
 }
 
-/** Wraps every helper so its errors name the helper that failed. */
+/** An error raised while rendering, with the template file and the position (0-based column) of the helper call that raised it. */
+interface LocatedError {
+  templateFile?: string;
+  templatePosition?: { line: number; column: number };
+}
+
+/** Maximum length, in characters, of one helper argument quoted in an error. */
+const ARGUMENT_TEXT_MAX = 80;
+
+/** Writes a helper argument for an error message: as JSON, shortened, or undefined. */
+function describeArgument(value: unknown): string {
+  const json = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+  return json.length > ARGUMENT_TEXT_MAX ? `${json.slice(0, ARGUMENT_TEXT_MAX - 1)}…` : json;
+}
+
+/**
+ * Wraps every helper so its errors name the helper, its arguments and the
+ * position of the call. Handlebars passes the call's position as `loc` in
+ * the options, the helper's last argument.
+ */
 function annotateHelperErrors(handlebars: typeof Handlebars): void {
   for (const [name, helper] of Object.entries(handlebars.helpers)) {
     if (BUILTIN_HELPERS.includes(name)) continue;
@@ -172,7 +194,11 @@ function annotateHelperErrors(handlebars: typeof Handlebars): void {
       try {
         return (helper as (...a: unknown[]) => unknown).apply(this, args);
       } catch (error) {
-        throw new Error(`helper '${name}' failed: ${messageOf(error)}`, { cause: error });
+        const options = args.at(-1) as { loc?: { start: { line: number; column: number } } } | undefined;
+        const values = args.slice(0, -1).map(describeArgument);
+        const argumentText = values.length === 0 ? 'with no argument' : `on ${values.join(', ')}`;
+        const located: LocatedError = { templatePosition: options?.loc?.start };
+        throw Object.assign(new Error(`helper '${name}' failed ${argumentText}: ${messageOf(error)}`, { cause: error }), located);
       }
     });
   }

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
 import { INVALID_UTF8, LINE_TOO_LONG, MALFORMED_CSV_LINE, MAX_LINE_BYTES, loadArchive } from '../../src/archive/load.js';
-import { validateConfig } from '../../src/config/load.js';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { Database } from '../../src/db.js';
 import { EXIT, PortbriefError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -13,6 +13,7 @@ import { pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
 import { csvSourceConfig } from '../helpers/csv-source.js';
 import { tempDir } from '../helpers/temp.js';
+import { freshStateDir } from '../helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const HEADER = 'ts,src,dport,proto';
@@ -197,5 +198,117 @@ describe('archive file names', () => {
     const text = pdfText(path.join(folder, 'reports', '2025-W08', 'brief.pdf'));
     expect(text).toMatch(/^\s+rotated 🐝 log\.csv\.gz\s+4\s+3\s+1$/m);
     expect(text).toMatch(/^\s+sensor 🛡️ log\.csv\s+4\s+3\s+1$/m);
+  });
+});
+
+/** Sensor ids that read as dates or numbers (22 and 0022 are one number, as are 1e5 and 100000), each with its own source address, port text and rows. */
+const ID_SENSORS: Array<[sensor: string, address: string, port: string, rows: number]> = [
+  ['0022', '8.8.8.8', '0022', 5],
+  ['22', '8.8.8.8', '80', 3],
+  ['2025-02-17', '77.88.8.8', '443', 2],
+  ['20250217', '8.8.4.4', '23', 4],
+  ['1e5', '9.9.9.9', '3389', 1],
+  ['100000', '202.12.27.33', '25', 6],
+];
+const ID_FIELDS = { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto', sensor: 'sensor' };
+
+/** Writes the ID_SENSORS rows in week 2025-W08 to <folder>/ids.csv and <folder>/ids.ndjson, every JSON value a string. */
+function writeIdArchive(folder: string): void {
+  const rows = ID_SENSORS.flatMap(([sensor, address, port, count]) =>
+    Array.from({ length: count }, (_, i) => ({ ts: `2025-02-18T10:00:0${i}Z`, src: address, dport: port, proto: 'tcp', sensor })),
+  );
+  writeFileSync(path.join(folder, 'ids.csv'), `${['ts,src,dport,proto,sensor', ...rows.map((row) => Object.values(row).join(','))].join('\n')}\n`);
+  writeFileSync(path.join(folder, 'ids.ndjson'), `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+}
+
+describe('sensor ids that look like dates or numbers', () => {
+  const printer = printerForFile();
+
+  it.each([
+    ['csv', 'ids.csv'],
+    ['json', 'ids.ndjson'],
+  ])('keeps %s sensor ids verbatim', async (format, name) => {
+    const folder = tempDir();
+    writeIdArchive(folder);
+    const config = validateConfig({ sources: [{ name: 'sensors', format, path: name, fields: ID_FIELDS }] }, path.join(folder, 'portbrief.yaml'));
+
+    const result = await loadArchive(db, config, NOW, silentLogger());
+
+    expect(result.sensors).toEqual(['0022', '100000', '1e5', '2025-02-17', '20250217', '22']);
+    expect(result.files).toMatchObject([{ file: name, rowsRead: 21, accepted: 21, rejected: 0, reasons: {} }]);
+    const rows = await db.query('SELECT sensor, dst_port, count(*)::INTEGER AS rows FROM sessions_all GROUP BY ALL ORDER BY rows DESC');
+    expect(rows.map((row) => [row.sensor, row.dst_port, row.rows])).toEqual([
+      ['100000', 25, 6],
+      ['0022', 22, 5],
+      ['20250217', 23, 4],
+      ['22', 80, 3],
+      ['2025-02-17', 443, 2],
+      ['1e5', 3389, 1],
+    ]);
+  });
+
+  it('maps id sensors to their clients', async () => {
+    const folder = tempDir();
+    writeIdArchive(folder);
+    const file = path.join(folder, 'portbrief.yaml');
+    writeFileSync(
+      file,
+      [
+        'sources:',
+        '  - { name: csv-sensors, format: csv, path: ids.csv, fields: { time: ts, srcIp: src, dstPort: dport, proto: proto, sensor: sensor } }',
+        '  - { name: json-sensors, format: json, path: ids.ndjson, fields: { time: ts, srcIp: src, dstPort: dport, proto: proto, sensor: sensor } }',
+        'clients:',
+        "  - { id: zeros, name: Zeros, sensors: ['0022'] }",
+        "  - { id: plain, name: Plain, sensors: ['22'] }",
+        "  - { id: dated, name: Dated, sensors: ['2025-02-17'] }",
+        'output: reports',
+        `state: ${freshStateDir()}`,
+        '',
+      ].join('\n'),
+    );
+    const config = await loadConfig(file);
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.ok);
+    const briefOf = (client: string) => JSON.parse(readFileSync(path.join(folder, 'reports', client, '2025-W08', 'brief.json'), 'utf8')) as Brief;
+    const ranked = (brief: Brief) => brief.countries.map((section) => [section.country, section.topPorts.map((row) => [row.port, row.sessions])]);
+    const quality = (brief: Brief) => brief.files.map((entry) => [entry.file, entry.rowsRead, entry.accepted, entry.rejected]);
+    expect(ranked(briefOf('zeros'))).toEqual([['US', [[22, 10]]]]);
+    expect(quality(briefOf('zeros'))).toEqual([
+      ['ids.csv', 5, 5, 0],
+      ['ids.ndjson', 5, 5, 0],
+    ]);
+    expect(ranked(briefOf('plain'))).toEqual([['US', [[80, 6]]]]);
+    expect(quality(briefOf('plain'))).toEqual([
+      ['ids.csv', 3, 3, 0],
+      ['ids.ndjson', 3, 3, 0],
+    ]);
+    expect(ranked(briefOf('dated'))).toEqual([['RU', [[443, 4]]]]);
+    expect(quality(briefOf('dated'))).toEqual([
+      ['ids.csv', 2, 2, 0],
+      ['ids.ndjson', 2, 2, 0],
+    ]);
+
+    const text = pdfText(path.join(folder, 'reports', 'zeros', '2025-W08', 'brief.pdf'));
+    expect(text).toMatch(/^\s+1\s+22\s+ssh\s+10\s+1\s+100\.0%\s+—$/m);
+    expect(text).toMatch(/^\s+ids\.csv\s+5\s+5\s+0$/m);
+    expect(text).toMatch(/^\s+ids\.ndjson\s+5\s+5\s+0$/m);
+  });
+
+  it('names an unquoted numeric sensor id', async () => {
+    const file = path.join(tempDir(), 'portbrief.yaml');
+    writeFileSync(file, ['sources:', '  - { name: sensors, format: csv, path: ids.csv, fields: { time: ts, srcIp: src, dstPort: dport, sensor: sensor } }', 'clients:', '  - { id: zeros, name: Zeros, sensors: [0022, 1e5, 2025-02-17] }', ''].join('\n'));
+
+    const error = await loadConfig(file).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(PortbriefError);
+    expect((error as PortbriefError).message).toBe(
+      [
+        `${file}: clients[0].sensors[0]: expected a string, but YAML reads the unquoted 0022 as the number 22; write it as '0022' to keep it as text`,
+        `${file}: clients[0].sensors[1]: expected a string, but YAML reads the unquoted 1e5 as the number 100000; write it as '1e5' to keep it as text`,
+      ].join('\n'),
+    );
+    expect((error as PortbriefError).exitCode).toBe(EXIT.usage);
   });
 });

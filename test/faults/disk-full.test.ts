@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
-import { EXIT, messageOf } from '../../src/errors.js';
+import { EXIT } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
 import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
+import { tmpfsForTests } from '../helpers/tmpfs.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -21,26 +21,12 @@ const BRIEF_FILES = ['brief.html', 'brief.json', 'brief.pdf'];
 const PAGE_BYTES = 4096;
 
 describe('a full output folder', () => {
-  // A small tmpfs fills up for real, where an injected error would only imitate ENOSPC. Mounting needs root.
-  const mountPoint = mkdtempSync(path.join(tmpdir(), 'portbrief-full-'));
-  let mountError: string | undefined;
-  beforeAll(() => {
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-    } catch (error) {
-      mountError = messageOf(error);
-    }
-  });
-  afterAll(() => {
-    if (mountError === undefined) execFileSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
-  });
+  // A small tmpfs fills up for real, where an injected error would only imitate ENOSPC.
+  const tmpfs = tmpfsForTests('size=4m', 'portbrief-full-');
+  const { mountPoint } = tmpfs;
 
   it('keeps the earlier brief when a new one does not fit', async (context) => {
-    if (mountError !== undefined) {
-      process.stderr.write(`portbrief tests: skipping the full output folder test, because mounting a tmpfs failed: ${mountError}\n`);
-      context.skip();
-    }
+    tmpfs.skipUnlessMounted(context, 'the full output folder test');
     const raw = twoClientConfig(archive, path.join(mountPoint, 'reports'), freshStateDir(), 25);
     raw.clients = raw.clients.slice(0, 1);
     const config = validateConfig(raw, path.join(dir, 'portbrief.yaml'));
@@ -77,5 +63,30 @@ describe('a full output folder', () => {
     rmSync(filler);
     expect((await run()).exitCode).toBe(EXIT.ok);
     expect(readdirSync(week).sort()).toEqual(BRIEF_FILES);
+  });
+});
+
+describe('a read-only output folder', () => {
+  // As root, chmod does not stop writes; a file system mounted read-only does.
+  const tmpfs = tmpfsForTests('ro,size=1m', 'portbrief-read-only-');
+  const { mountPoint } = tmpfs;
+
+  it('names the read-only file system', async (context) => {
+    tmpfs.skipUnlessMounted(context, 'the read-only output folder test');
+    const output = path.join(mountPoint, 'reports');
+    const config = validateConfig(twoClientConfig(archive, output, freshStateDir(), 25), path.join(dir, 'portbrief.yaml'));
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.failure);
+    expect(result.clients).toEqual([]);
+    const failure = (client: string) =>
+      `Cannot write ${path.join(output, client, '2025-W08', 'brief.json')}: EROFS: read-only file system, mkdir '${output}'. ` +
+      'The file system is mounted read-only, so remount it read-write or set output in the config to a folder on a writable file system.';
+    expect(result.failed).toEqual([
+      { client: 'alpha', error: failure('alpha') },
+      { client: 'beta', error: failure('beta') },
+    ]);
+    expect(readdirSync(mountPoint)).toEqual([]);
   });
 });

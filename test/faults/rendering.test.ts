@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
@@ -9,6 +9,7 @@ import { runWeekly } from '../../src/weekly.js';
 import { pdfBodyText, pdfText } from '../helpers/pdf-text.js';
 import { printerForFile } from '../helpers/printer.js';
 import { csvSourceConfig } from '../helpers/csv-source.js';
+import { listFiles } from '../helpers/files.js';
 import { tempDir } from '../helpers/temp.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
@@ -47,6 +48,65 @@ describe('rendering faults', () => {
     expect(overview.match(/\d+%/g)).toEqual(['100%', '50%', '0%']);
   });
 
+  it('prints text for charts without rows', async () => {
+    const folder = tempDir();
+    // pings: four ICMP sessions from the United States, so it is a shown country without a port.
+    // dark: sessions from private, documentation and site-local addresses only, so no country at all.
+    const rows = [
+      ...[0, 1, 2, 3].map((second) => `2025-02-18 10:00:0${second},8.8.8.8,,icmp,pings`),
+      '2025-02-18 11:00:00,10.0.0.1,22,tcp,dark',
+      '2025-02-18 11:00:01,192.0.2.1,23,tcp,dark',
+      '2025-02-18 11:00:02,fec0::1,80,tcp,dark',
+    ];
+    writeFileSync(path.join(folder, 'sessions.csv'), ['ts,src,dport,proto,sensor', ...rows].join('\n') + '\n');
+    const config = validateConfig(
+      {
+        sources: [{ name: 'sensors', format: 'csv', path: 'sessions.csv', fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto', sensor: 'sensor' } }],
+        clients: [
+          { id: 'pings', name: 'Pings', sensors: ['pings'] },
+          { id: 'dark', name: 'Dark', sensors: ['dark'] },
+        ],
+        output: path.join(folder, 'reports'),
+        state: freshStateDir(),
+      },
+      path.join(folder, 'portbrief.yaml'),
+    );
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.ok);
+    const briefOf = (client: string) => JSON.parse(readFileSync(path.join(folder, 'reports', client, '2025-W08', 'brief.json'), 'utf8')) as Brief;
+    // The PDF wraps sentences where it likes, so text is compared with all white space removed.
+    const compactText = (client: string) => pdfText(path.join(folder, 'reports', client, '2025-W08', 'brief.pdf')).replace(/\s+/g, '');
+    const compact = (text: string) => text.replace(/\s+/g, '');
+
+    const pings = briefOf('pings');
+    expect(pings.countries.map((section) => [section.country, section.sessions, section.topPorts.length])).toEqual([['US', 4, 0]]);
+    expect(pings.weeklySessions).toEqual([{ week: '2025-W08', country: 'United States', sessions: 4 }]);
+    const pingsText = compactText('pings');
+    expect(pingsText).toContain(compact('No port heatmap: no session from the countries in this brief had a destination port this week.'));
+    expect(pingsText).toContain(
+      compact('No port chart: none of United States’ sessions this week had a destination port (ICMP, GRE and other protocols have none), so there are no ports to rank.'),
+    );
+    // No empty chart is drawn: no bar chart legend, no share trend and no ports table.
+    expect(pingsText).not.toContain('newentrant');
+    expect(pingsText).not.toContain(compact('Share of United States’ sessions on its top ports'));
+    expect(pingsText).not.toContain(compact('Rank Port Service (IANA)'));
+    // The single week of sessions still gets its weekly chart.
+    expect(pingsText).toContain(compact('Sessions per week from each country in this brief'));
+
+    const dark = briefOf('dark');
+    expect(dark.countries).toEqual([]);
+    expect(dark.weekTotals.byStatus.map((row) => [row.status, row.sessions])).toEqual([
+      ['documentation', 1],
+      ['private', 1],
+      ['unknown', 1],
+    ]);
+    const darkText = compactText('dark');
+    expect(darkText).toContain(compact('No located sessions'));
+    expect(darkText).not.toContain('Overview');
+  });
+
   it('prints a hostile client name as text', async () => {
     const output = tempDir();
     // Markup, a right-to-left override, a zero-width joiner, an emoji and 10,000 characters.
@@ -67,6 +127,37 @@ describe('rendering faults', () => {
     // The 10,000 characters wrap instead of running off the page, so the cover shows them all.
     const body = pdfBodyText(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).replace(/\s+/g, '');
     expect(body).toContain('x'.repeat(10_000));
+  });
+
+  it.each([
+    ['date', '{{date week}}', `helper 'date' failed on "2025-W08": Invalid time value`],
+    ['number', '{{number client.name}}', `helper 'number' failed on "Alpha Corp": expected a finite number`],
+  ])('fails the brief whose %s helper throws', async (_helper, call, failure) => {
+    const override = tempDir();
+    mkdirSync(path.join(override, 'partials'));
+    const issued = `  <p class="issued">Issued ${call}</p>`;
+    const cover = ['<header class="cover">', '  <p class="tlp">{{tlp}}</p>', '  <h1>{{title}}</h1>', '  <p class="client">Prepared for {{client.name}}</p>', issued, '</header>', ''];
+    writeFileSync(path.join(override, 'partials', 'cover.hbs'), cover.join('\n'));
+    const output = tempDir();
+    const config = configFor(output, (raw) => {
+      Object.assign(raw.clients[0], { templates: override });
+    });
+
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.failure);
+    // Line 5 of the override, at the column where the helper call starts (1-based).
+    const position = `5:${issued.indexOf('{{') + 1}`;
+    expect(result.failed).toEqual([
+      {
+        client: 'alpha',
+        error: `${path.join(override, 'partials', 'cover.hbs')}:${position}: template failed while rendering: ${failure}. Fix the template there or the value it passes.`,
+      },
+    ]);
+    expect(listFiles(path.join(output, 'alpha'))).toEqual([]);
+    expect(listFiles(path.join(output, 'beta'))).toEqual(['2025-W08/brief.html', '2025-W08/brief.json', '2025-W08/brief.pdf']);
+    expect(pdfText(path.join(output, 'beta', '2025-W08', 'brief.pdf'))).toContain('Prepared for Beta Ltd');
+    expect(listFiles(path.join(output, 'outbox'))).toEqual(['2025-W08/beta.eml']);
   });
 
   it('fails each client when the output folder cannot exist', async () => {

@@ -35,7 +35,7 @@ describe('loadTemplates errors', () => {
     const dir = override('cover', '<header>{{date title}}</header>\n');
     const templates = await loadTemplates([dir, TEMPLATES_DIR]);
     await expect(renderBriefHtml(briefFixture(), templates)).rejects.toThrow(
-      new RegExp(`^${path.join(dir, 'partials', 'cover.hbs')}: template failed while rendering: helper 'date' failed: Invalid time value`),
+      `${path.join(dir, 'partials', 'cover.hbs')}:1:9: template failed while rendering: helper 'date' failed on "Weekly port targeting brief": Invalid time value. Fix the template there or the value it passes.`,
     );
   });
 
