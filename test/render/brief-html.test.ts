@@ -13,8 +13,10 @@ describe('renderBriefHtml', () => {
     expect(html).toContain('Week 2025-W08 · 2025-02-17 to 2025-02-23 (UTC)');
     expect(html).toContain('<span class="finding-id">F1</span> Port 9530 was seen from Iran for the first time in the archive, and ranks #2 with 400 sessions from 12 distinct sources.');
     expect(html).toContain('Port 9530: Unassigned by IANA; known as the backdoor port of Xiongmai DVR firmware.');
-    // A bar chart and a share trend per country, plus the heatmap and the weekly sessions chart.
-    expect(html.match(/<svg/g)).toHaveLength(6);
+    // A bar chart per country, plus the heatmap and the weekly sessions chart. The fixture's
+    // ports have no weekly shares, so each share trend is a sentence instead of an empty chart.
+    expect(html.match(/<svg/g)).toHaveLength(4);
+    expect(html.match(/No share trend: there are no weekly shares of/g)).toHaveLength(2);
     expect(html).toContain('<td><span class="badge">NEW</span></td>');
     expect(html).toContain('<span class="muted">unassigned</span>');
     expect(html).toContain('>1,180<');
