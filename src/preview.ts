@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'chokidar';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Handlebars from 'handlebars';
@@ -102,11 +102,13 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       void rebuild(next);
     }, 150);
   };
-  for (const dir of [client.templates, config.templates, shipped].filter((d): d is string => d !== undefined)) {
-    watchers.push(watch(dir, { recursive: true }, () => schedule('templates')));
-  }
-  watchers.push(watch(QUERIES_DIR, () => schedule('analysis')));
-  watchers.push(watch(config.analysis.notes ?? SHIPPED_NOTES, () => schedule('analysis')));
+  // chokidar follows a file that an editor saves by writing a new file and
+  // renaming it over the old one, which Node's own recursive watch loses.
+  const templateDirs = [client.templates, config.templates, shipped].filter((dir): dir is string => dir !== undefined);
+  watchers.push(watch(templateDirs, { ignoreInitial: true }).on('all', () => schedule('templates')));
+  watchers.push(watch([QUERIES_DIR, config.analysis.notes ?? SHIPPED_NOTES], { ignoreInitial: true }).on('all', () => schedule('analysis')));
+  // An edit made before the first scan ends would go unseen.
+  await Promise.all(watchers.map((watcher) => new Promise<void>((resolve) => watcher.once('ready', () => resolve()))));
 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   log.info({ url, client: client.id, week: week.id }, 'preview serving');
@@ -115,7 +117,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     refresh: rebuild,
     close: async () => {
       clearTimeout(timer);
-      watchers.forEach((watcher) => watcher.close());
+      await Promise.all(watchers.map((watcher) => watcher.close()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       log.info({ url }, 'preview stopped');

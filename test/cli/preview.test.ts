@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
@@ -62,5 +62,17 @@ describe('portbrief preview', () => {
     writeFileSync(file, '<header class="cover"><h1>Edited {{title}}</h1></header>\n');
     await nextVersion(version);
     expect(await page()).toContain('<h1>Edited Weekly port targeting brief</h1>');
+  });
+
+  it('rebuilds on each save by rename', async () => {
+    const file = path.join(overrides, 'partials', 'cover.hbs');
+    for (const edition of [1, 2, 3]) {
+      const version = await (await fetch(`${preview.url}version`)).text();
+      // Editors and sed -i save a file by writing a new one and renaming it over the old.
+      writeFileSync(`${file}.new`, `<header class="cover"><h1>Edition ${edition}</h1></header>\n`);
+      renameSync(`${file}.new`, file);
+      await nextVersion(version);
+      expect(await page()).toContain(`<h1>Edition ${edition}</h1>`);
+    }
   });
 });
