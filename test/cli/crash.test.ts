@@ -72,16 +72,18 @@ describe('a run killed while rendering', () => {
 describe('two runs started together', () => {
   it('lets the second exit with the locked code and a clear message', async () => {
     const dir = tempDir();
-    const server = await startSmtpServer();
+    // The server holds the first run's first message, so that run is surely inside its lock when the second starts.
+    const server = await startSmtpServer((attempt) => (attempt === 1 ? 'hold' : undefined));
     try {
       const { file } = writeConfig(dir, server.port);
       const first = startCli(['weekly', '--config', file, '--week', '2025-W08']);
-      await first.waitForLog((line) => line.msg === 'weekly run started');
+      await server.waitForHeld(1);
 
       const second = startCli(['weekly', '--config', file, '--week', '2025-W08']);
       expect(await second.exited).toBe(EXIT.locked);
       expect(second.stderr()).toMatch(/portbrief: Another portbrief run \(PID \d+, started .*\) holds the lock .*portbrief\.lock\. Wait for it to finish; this run did nothing\./);
 
+      await server.releaseHeld();
       expect(await first.exited).toBe(EXIT.ok);
       expect(server.received).toHaveLength(2);
     } finally {

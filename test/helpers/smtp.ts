@@ -16,6 +16,8 @@ export interface TestSmtpServer {
   held: number;
   /** Resolves once `count` messages have been held. */
   waitForHeld(count: number): Promise<void>;
+  /** Accepts every message held so far, as if the server had only been slow. */
+  releaseHeld(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startSmtpServer(answer: (attempt: number, to: string[]) =>
   let attempts = 0;
   const state = { rejected: 0, held: 0 };
   const heldWaiters: Array<{ count: number; resolve: () => void }> = [];
+  const heldMessages: Array<{ to: string[]; data: Buffer; callback: () => void }> = [];
 
   const server = new SMTPServer({
     ...PLAIN_SMTP_OPTIONS,
@@ -45,6 +48,7 @@ export async function startSmtpServer(answer: (attempt: number, to: string[]) =>
         const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
         const rejection = answer(attempts, to);
         if (rejection === 'hold') {
+          heldMessages.push({ to, data: Buffer.concat(chunks), callback: () => callback() });
           state.held++;
           for (const waiter of heldWaiters.filter((entry) => state.held >= entry.count)) waiter.resolve();
           return;
@@ -71,6 +75,12 @@ export async function startSmtpServer(answer: (attempt: number, to: string[]) =>
       return state.held;
     },
     waitForHeld: (count) => (state.held >= count ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push({ count, resolve }))),
+    async releaseHeld() {
+      for (const message of heldMessages.splice(0)) {
+        received.push({ envelopeTo: message.to, parsed: await simpleParser(message.data) });
+        message.callback();
+      }
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
