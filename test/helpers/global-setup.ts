@@ -14,7 +14,7 @@ import { SHARED_STATE_DIR } from './temp.js';
  * a database that another already walked.
  */
 export default async function setup(): Promise<() => void> {
-  if (!hasSharedData) process.stderr.write(`\nportbrief tests: skipping the tests on real archives, which ${SKIP_REASON}\n\n`);
+  if (!hasSharedData) process.stderr.write(`\nportbrief tests: the tests on real archives are ${SKIP_REASON}\n\n`);
 
   const databases = hasSharedData ? [undefined, GEOLITE2_2019] : [undefined];
   const db = await Database.open();
