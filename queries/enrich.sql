@@ -3,10 +3,11 @@
 -- where the address is (its country and network). A sensor shared by
 -- several clients counts for each of them.
 --
--- Sessions are counted per sensor, week, address, port and protocol first:
--- scanners repeat the same address and port many times, so the later joins
--- and every weekly query work on far fewer rows than the archive holds, and
--- the range joins run once per distinct address (window_addresses).
+-- Sessions are first counted per client, week, address, port and protocol
+-- (client_counts). Scanners repeat the same address and port many times, so
+-- the later joins and every weekly query work on far fewer rows than the
+-- archive contains. The range joins run once per distinct address
+-- (window_addresses).
 --
 -- The range joins are ASOF joins: each address takes the range with the
 -- greatest start at or below it, and the range counts only when the
@@ -22,10 +23,11 @@
 -- Parameters: $from, $to (TIMESTAMPTZ text): the window, end exclusive. Both
 -- are week starts, so a grouped row of sessions_all (see canonical.sql) lies
 -- wholly inside or outside the window, whichever of its times ts is.
-CREATE OR REPLACE TEMP TABLE sensor_counts AS
-SELECT source, sensor, date_trunc('week', ts) AS monday, ip_key, dst_port, proto, sum(sessions) AS sessions
-FROM sessions_all
-WHERE reject_reason IS NULL AND ts >= $from::TIMESTAMPTZ AND ts < $to::TIMESTAMPTZ
+CREATE OR REPLACE TEMP TABLE client_counts AS
+SELECT c.client, date_trunc('week', s.ts) AS monday, s.ip_key, s.dst_port, s.proto, sum(s.sessions)::BIGINT AS sessions
+FROM sessions_all AS s
+JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
+WHERE s.reject_reason IS NULL AND s.ts >= $from::TIMESTAMPTZ AND s.ts < $to::TIMESTAMPTZ
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE window_addresses AS
@@ -41,7 +43,7 @@ SELECT
     CASE WHEN sp.end_key >= s.ip_key THEN NULL
          WHEN a.end_key >= s.ip_key THEN a.as_org END AS as_org,
     CASE WHEN sc.end_key >= s.ip_key THEN sc.name END AS scanner
-FROM (SELECT DISTINCT ip_key FROM sensor_counts) AS s
+FROM (SELECT DISTINCT ip_key FROM client_counts) AS s
 ASOF LEFT JOIN geo_ranges AS g ON s.ip_key >= g.start_key
 ASOF LEFT JOIN asn_ranges AS a ON s.ip_key >= a.start_key
 ASOF LEFT JOIN special_ranges AS sp ON s.ip_key >= sp.start_key
@@ -60,12 +62,7 @@ SELECT
     w.asn,
     w.as_org,
     w.scanner
-FROM (
-    SELECT c.client, s.monday, s.ip_key, s.dst_port, s.proto, sum(s.sessions)::BIGINT AS sessions
-    FROM sensor_counts AS s
-    JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
-    GROUP BY ALL
-) AS t
+FROM client_counts
 JOIN window_addresses AS w USING (ip_key);
 
-DROP TABLE sensor_counts;
+DROP TABLE client_counts;
