@@ -74,8 +74,8 @@ if (values.step) {
       return {
         generated,
         floor: child<Floor>('floor', work),
-        one: child<FullRun>('full', work, 1),
-        twenty: child<FullRun>('full', work, 20),
+        oneClient: child<FullRun>('full', work, 1),
+        twentyClients: child<FullRun>('full', work, 20),
         enrichment: child<Enrichment>('enrichment', work),
       };
     }),

@@ -60,7 +60,7 @@ export function workloadPlan(sessions: number, sensors: number, countries: strin
 /**
  * Writes the workload of about `sessions` sessions from `sensors` sensors,
  * as hive-partitioned parquet (a folder) or CSV (a .csv file). Sources churn
- * between sensors and weeks, so the archive holds a few distinct addresses
+ * between sensors and weeks, so the archive contains a few distinct addresses
  * per hundred sessions, as honeypot archives do.
  */
 export async function generateWorkload(db: Database, sessions: number, sensors: number, output: string, format: 'csv' | 'parquet'): Promise<number> {

@@ -16,7 +16,7 @@ export function stateDatabaseFile(stateDir: string): string {
 export function stateDatabaseError(file: string, error: unknown, exitCode: ExitCode = EXIT.failure): PortbriefError {
   const message = messageOf(error);
   if (!/Could not set lock/i.test(message)) {
-    return new PortbriefError(`Cannot open the state database ${file}: ${message.split('\n')[0]}`, { exitCode, cause: error });
+    return new PortbriefError(`Cannot open the state database ${file}: ${message.split('\n')[0].replace(/\.$/, '')}. Check that the state folder is writable and the file is a DuckDB database.`, { exitCode, cause: error });
   }
   const match = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(message);
   const lockHolder = match ? `${match[1]} (PID ${match[2]})` : 'another process';

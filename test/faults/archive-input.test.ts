@@ -145,7 +145,7 @@ describe('archive input faults', () => {
   ])('rejects %s lines over 16 MiB with %s as too long', async (format, lineEnd, name, tooLong) => {
     // Sizes count the line end, as DuckDB's max_line_size does: a line of exactly 16 MiB with LF is read, and with CRLF it is one byte over.
     const end = lineEnd === 'LF' ? '\n' : '\r\n';
-    /** A line of `bytes` bytes with an LF end. */
+    /** Returns a line of `bytes` bytes, line end included. */
     const padded = (bytes: number) => {
       const row = format === 'csv' ? '2025-02-17 10:00:00,198.51.100.7,22,tcp,' : '{"ts":"2025-02-17T10:00:00Z","src":"198.51.100.7","dport":22,"proto":"tcp","pad":"';
       const close = format === 'csv' ? '' : '"}';

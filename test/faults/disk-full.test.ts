@@ -55,7 +55,7 @@ describe('a full output folder', () => {
         error: `Cannot write ${path.join(week, 'brief.pdf')}: ENOSPC: no space left on device, write. Check that the output folder is writable and has free space.`,
       },
     ]);
-    // Nothing of the new brief was published, so no new brief.json stands beside the earlier PDF, and no temporary file is left.
+    // Nothing of the new brief was published: no new brief.json sits beside the earlier PDF, and no temporary file is left.
     expect(readdirSync(week).sort()).toEqual(BRIEF_FILES);
     for (const name of BRIEF_FILES) expect(readFileSync(path.join(week, name)).equals(earlier[name])).toBe(true);
     expect(execFileSync('pdfinfo', [path.join(week, 'brief.pdf')], { encoding: 'utf8' })).toMatch(/^Pages:\s+\d+$/m);

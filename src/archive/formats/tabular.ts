@@ -91,9 +91,9 @@ function parquetColumns(source: ResolvedSource, files: ArchiveFile[]): Partial<R
 }
 
 /**
- * Returns the time columns of a table source. A parquet column that already contains
- * timestamps is used as it is, which spares turning every row's time into
- * text and parsing it back; a zone-less one is read in the source's zone.
+ * Returns the time columns of a table source. A parquet column that already
+ * contains timestamps is used as it is, so no row's time is turned into text
+ * and parsed back. A zone-less one is read in the source's zone.
  */
 function timeColumns(source: ResolvedSource, rawTime: string | undefined): Pick<RawColumns, 'rawTime' | 'formattedTime' | 'timeMissing'> {
   const column = source.fields.time === undefined ? undefined : sqlIdentifier(source.fields.time);
