@@ -1,12 +1,16 @@
 -- Every week of the analysis window for the ports in a shown country's top
--- 20 this week: rank, sessions, sources, share and UDP sessions. Baselines,
--- surges, trends and clusters are computed from these rows.
--- Parameters: $client, $week, $weeks (the window's weeks), $countries (shown countries).
+-- 20 this week, for every brief's client: rank, sessions, sources, share and
+-- UDP sessions. Baselines, surges, trends and clusters are computed from
+-- these rows.
+-- Parameters: $week, $weeks (the window's weeks).
 WITH candidates AS (
-    SELECT country, port FROM weekly_ports
-    WHERE client = $client AND week = $week AND rank <= 20 AND list_contains($countries, country)
+    SELECT w.client, w.country, w.port
+    FROM weekly_ports AS w
+    SEMI JOIN shown_countries AS c ON c.client = w.client AND c.country = w.country
+    WHERE w.week = $week AND w.rank <= 20
 )
 SELECT
+    w.client,
     w.country,
     w.port::INTEGER AS port,
     w.week,
@@ -16,6 +20,6 @@ SELECT
     w.udp_sessions::INTEGER AS udp_sessions,
     w.share::DOUBLE AS share
 FROM weekly_ports AS w
-JOIN candidates USING (country, port)
-WHERE w.client = $client AND list_contains($weeks, w.week)
-ORDER BY w.country, w.port, w.week;
+JOIN candidates USING (client, country, port)
+WHERE list_contains($weeks, w.week)
+ORDER BY w.client, w.country, w.port, w.week;

@@ -4,7 +4,7 @@ import { assignClients, qualityByClient } from './archive/clients.js';
 import { loadArchive } from './archive/load.js';
 import { buildBrief } from './analyse/build-brief.js';
 import { loadPortRegistry } from './analyse/port-registry.js';
-import { buildWeeklyTables, clientsWithEarlierData, rankWeek } from './analyse/rank.js';
+import { buildWeeklyTables, rankWeeks } from './analyse/rank.js';
 import type { Brief } from './brief.js';
 import { type Client, type Config, checkClientSensors } from './config/load.js';
 import { Database } from './db.js';
@@ -184,19 +184,17 @@ export async function analyse(
         now,
         weeklyTable: options.weeklyTable,
       });
-      const earlierData = await clientsWithEarlierData(db, week);
+      const rankings = await rankWeeks(db, {
+        week,
+        previous,
+        windowWeeks,
+        top: config.top,
+        withNetworks: geoip.asn !== undefined,
+        clients: config.clients.map((client) => ({ client: client.id, always: client.countries })),
+      });
       const briefs = [];
       for (const client of config.clients) {
-        const ranking = await rankWeek(db, {
-          client: client.id,
-          week,
-          previous,
-          windowWeeks,
-          top: config.top,
-          always: client.countries,
-          withNetworks: geoip.asn !== undefined,
-          hasEarlierData: earlierData.has(client.id),
-        });
+        const ranking = rankings.get(client.id)!;
         const files = quality.get(client.id) ?? [];
         const brief = buildBrief({
           config,

@@ -1,4 +1,4 @@
-import { type Database, TextList, sqlString } from '../db.js';
+import { type Database, type Row, TextList, sqlString } from '../db.js';
 import { stateDatabaseError, stateDatabaseFile } from '../state-database.js';
 import type { IsoWeek } from '../week.js';
 import type { CountryWeekRow, PortWeekRow } from './findings.js';
@@ -99,116 +99,124 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
 }
 
 export interface RankRequest {
-  client: string;
   week: IsoWeek;
   previous: IsoWeek;
   windowWeeks: string[];
   top: { countries: number; ports: number; networks: number };
   /** Whether sessions carry autonomous systems (an ASN database is configured). */
   withNetworks: boolean;
-  /** Countries to show even outside the top ones. */
-  always: string[];
-  /** Whether the archive has accepted sessions of the client before the week (see clientsWithEarlierData). */
-  hasEarlierData: boolean;
+  /** The clients to rank, each with the countries to show even outside the top ones. */
+  clients: Array<{ client: string; always: string[] }>;
 }
 
-/** Lists the clients with accepted sessions before the week, in one pass over the archive for all clients. */
-export async function clientsWithEarlierData(db: Database, week: IsoWeek): Promise<Set<string>> {
-  const rows = await db.query(
-    `SELECT DISTINCT c.client FROM sessions_all AS s JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
-     WHERE s.reject_reason IS NULL AND s.ts < $from::TIMESTAMPTZ`,
-    { from: week.start.toISOString() },
+/**
+ * Ranks every client's week with one set of queries for all clients, so the
+ * cost of ranking hardly grows with the number of clients. Returns each
+ * client's top countries, their top ports and those ports' source networks,
+ * their window history, and how the client's sources were located.
+ */
+export async function rankWeeks(db: Database, request: RankRequest): Promise<Map<string, WeekRanking>> {
+  const { week, previous, top } = request;
+  // One statement for all clients: a statement per client adds a millisecond
+  // or two. earlier marks the clients with accepted sessions before the
+  // week, found in one pass over the archive.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE brief_clients AS
+     SELECT client, always, client IN (
+         SELECT DISTINCT c.client FROM sessions_all AS s JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
+         WHERE s.reject_reason IS NULL AND s.ts < $from::TIMESTAMPTZ
+       ) AS earlier
+     FROM (SELECT unnest(json_transform($clients, '[{"client":"VARCHAR","always":["VARCHAR"]}]'), recursive := true))`,
+    { clients: JSON.stringify(request.clients), from: week.start.toISOString() },
   );
-  return new Set(rows.map((row) => String(row.client)));
-}
 
-/** Reads back one client's top countries for the week, their top ports and those ports' source networks, and how its sources were located. */
-export async function rankWeek(db: Database, request: RankRequest): Promise<WeekRanking> {
-  const { client, week, previous, top } = request;
-  const countries = (await db.queryFile('top_countries.sql', {
-    client,
-    week: week.id,
-    countries: top.countries,
-    always: new TextList(request.always),
-  })) as unknown as CountryRow[];
-
-  const codes = countries.map((row) => row.country);
-  const ports =
-    codes.length === 0
-      ? []
-      : ((await db.queryFile('top_ports.sql', {
-          client,
-          week: week.id,
-          previous: previous.id,
-          ports: top.ports,
-          countries: new TextList(codes),
-        })) as unknown as TopPortRow[]);
-
-  const networks =
-    codes.length === 0 || !request.withNetworks
-      ? []
-      : ((await db.queryFile('top_networks.sql', {
-          client,
-          week: week.id,
-          ports: top.ports,
-          countries: new TextList(codes),
-          networks: top.networks,
-        })) as unknown as TopNetworkRow[]);
-
+  await db.runScript('top_countries.sql', { week: week.id, countries: top.countries });
+  const countries = await db.query('SELECT client, country, sessions, sources FROM shown_countries ORDER BY client, position');
+  const ports = await db.queryFile('top_ports.sql', { week: week.id, previous: previous.id, ports: top.ports });
+  const networks = request.withNetworks ? await db.queryFile('top_networks.sql', { week: week.id, ports: top.ports, networks: top.networks }) : [];
   const counts = await db.query(
-    `SELECT count(*) FILTER (WHERE week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE week = $week)::INTEGER AS current
-     FROM country_weeks WHERE client = $client`,
-    { client, previous: previous.id, week: week.id },
+    `SELECT b.client, count(*) FILTER (WHERE w.week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE w.week = $week)::INTEGER AS current
+     FROM brief_clients AS b LEFT JOIN country_weeks AS w USING (client) GROUP BY b.client`,
+    { previous: previous.id, week: week.id },
   );
   const byStatus = await db.query(
-    `SELECT geo_status AS status, sessions::INTEGER AS sessions FROM status_weeks
-     WHERE client = $client AND week = $week
-     ORDER BY sessions DESC, status`,
-    { client, week: week.id },
+    `SELECT client, geo_status AS status, sessions::INTEGER AS sessions FROM status_weeks
+     WHERE week = $week ORDER BY client, sessions DESC, status`,
+    { week: week.id },
   );
-
-  const shownCountries = new TextList(codes);
   const weeks = new TextList(request.windowWeeks);
-  const portWeeks = (await db.queryFile('port_history.sql', { client, week: week.id, weeks, countries: shownCountries })).map((row) => ({
-    country: String(row.country),
-    port: Number(row.port),
-    week: String(row.week),
-    rank: Number(row.rank),
-    sessions: Number(row.sessions),
-    sources: Number(row.sources),
-    udpSessions: Number(row.udp_sessions),
-    share: Number(row.share),
-  }));
-  const countryWeeks = (await db.queryFile('country_history.sql', { client, weeks, countries: shownCountries })).map((row) => ({
-    country: String(row.country),
-    week: String(row.week),
-    sessions: Number(row.sessions),
-    sources: Number(row.sources),
-  }));
-
-  let seenBefore: Set<string> | null = null;
-  if (request.hasEarlierData && codes.length > 0) {
-    const rows = await db.queryFile('first_seen.sql', { client, week: week.id, from: week.start.toISOString(), ports: top.ports, countries: shownCountries });
-    seenBefore = new Set(rows.map((row) => `${String(row.country)}:${Number(row.port)}`));
-  }
-
+  const portWeeks = await db.queryFile('port_history.sql', { week: week.id, weeks });
+  const countryWeeks = await db.queryFile('country_history.sql', { weeks });
+  const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports });
+  const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
   const scanners = await db.query(
-    `SELECT scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks
-     WHERE client = $client AND week = $week
-     ORDER BY sessions DESC, name`,
-    { client, week: week.id },
+    `SELECT client, scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks
+     WHERE week = $week ORDER BY client, sessions DESC, name`,
+    { week: week.id },
   );
 
-  return {
-    countries,
-    ports,
-    portWeeks,
-    countryWeeks,
-    seenBefore,
-    scanners: scanners.map((row) => ({ name: String(row.name), sessions: Number(row.sessions), sources: Number(row.sources) })),
-    networks,
-    comparisonAvailable: Number(counts[0].previous) > 0,
-    countryCount: Number(counts[0].current),
-    byStatus: byStatus.map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
+  const grouped = {
+    countries: byClient(countries),
+    ports: byClient(ports),
+    networks: byClient(networks),
+    counts: byClient(counts),
+    byStatus: byClient(byStatus),
+    portWeeks: byClient(portWeeks),
+    countryWeeks: byClient(countryWeeks),
+    firstSeen: byClient(firstSeen),
+    scanners: byClient(scanners),
   };
+  const rows = (kind: keyof typeof grouped, client: string): Row[] => grouped[kind].get(client) ?? [];
+
+  const rankings = new Map<string, WeekRanking>();
+  for (const { client } of request.clients) {
+    const clientCountries = withoutClient(rows('countries', client)) as unknown as CountryRow[];
+    const count = rows('counts', client)[0];
+    rankings.set(client, {
+      countries: clientCountries,
+      ports: withoutClient(rows('ports', client)) as unknown as TopPortRow[],
+      networks: withoutClient(rows('networks', client)) as unknown as TopNetworkRow[],
+      portWeeks: rows('portWeeks', client).map((row) => ({
+        country: String(row.country),
+        port: Number(row.port),
+        week: String(row.week),
+        rank: Number(row.rank),
+        sessions: Number(row.sessions),
+        sources: Number(row.sources),
+        udpSessions: Number(row.udp_sessions),
+        share: Number(row.share),
+      })),
+      countryWeeks: rows('countryWeeks', client).map((row) => ({
+        country: String(row.country),
+        week: String(row.week),
+        sessions: Number(row.sessions),
+        sources: Number(row.sources),
+      })),
+      // null means the archive has nothing earlier to compare with.
+      seenBefore:
+        earlier.has(client) && clientCountries.length > 0
+          ? new Set(rows('firstSeen', client).map((row) => `${String(row.country)}:${Number(row.port)}`))
+          : null,
+      scanners: rows('scanners', client).map((row) => ({ name: String(row.name), sessions: Number(row.sessions), sources: Number(row.sources) })),
+      comparisonAvailable: Number(count?.previous ?? 0) > 0,
+      countryCount: Number(count?.current ?? 0),
+      byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
+    });
+  }
+  return rankings;
+}
+
+/** Groups rows by their client column, keeping their order. */
+function byClient(rows: Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const client = String(row.client);
+    if (!groups.has(client)) groups.set(client, []);
+    groups.get(client)!.push(row);
+  }
+  return groups;
+}
+
+function withoutClient(rows: Row[] | undefined): Row[] {
+  return (rows ?? []).map(({ client: _, ...row }) => row);
 }
