@@ -11,9 +11,13 @@ import { tempDir } from '../helpers/temp.js';
 const NOW = new Date('2026-12-04T12:00:00Z');
 const dir = tempDir();
 
-/** Per file, week, address, port, protocol and outcome: the sessions and the earliest time. */
+/**
+ * Per file, week, address, port, protocol and outcome: the sessions and the
+ * earliest time. An address is compared by its key, since the grouped load
+ * keeps the text as written, or by that text where it has no key.
+ */
 const SUMMARY = `
-  SELECT file, strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, src_ip, dst_port::INTEGER AS port, proto,
+  SELECT file, strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, coalesce(ip_key::VARCHAR, src_ip) AS address, dst_port::INTEGER AS port, proto,
          coalesce(reject_reason, '') AS reason, sum(sessions)::INTEGER AS sessions, strftime(min(ts), '%Y-%m-%d %H:%M:%S.%f') AS first
   FROM sessions_all
   GROUP BY ALL
