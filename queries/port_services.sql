@@ -1,5 +1,5 @@
 -- One line per port number from IANA's service-name and port-number registry
--- (the view iana_registry): the service name (TCP's when TCP and UDP differ)
+-- (the table iana_registry): the service name (TCP's when TCP and UDP differ)
 -- and the port's status: assigned, unassigned or reserved. Port ranges such
 -- as 6000-6063 are expanded to every port they cover.
 CREATE OR REPLACE TEMP TABLE port_services AS

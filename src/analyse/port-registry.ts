@@ -7,7 +7,8 @@ export const REGISTRY_NAME = 'IANA Service Name and Transport Protocol Port Numb
 /** Loads the shipped IANA registry into the table port_services and returns its latest modification date. */
 export async function loadPortRegistry(db: Database, file = path.join(DATA_DIR, 'iana', 'service-names-port-numbers.csv')): Promise<string | null> {
   await db.run(
-    `CREATE OR REPLACE TEMP VIEW iana_registry AS SELECT * FROM read_csv(${sqlString(file)}, header = true, all_varchar = true)`,
+    // A table, not a view: the registry is read twice below and the file is parsed once.
+    `CREATE OR REPLACE TEMP TABLE iana_registry AS SELECT * FROM read_csv(${sqlString(file)}, header = true, all_varchar = true)`,
     undefined,
     `the IANA port registry ${file}`,
   );

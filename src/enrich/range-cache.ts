@@ -83,11 +83,12 @@ async function loadRanges<T>(db: Database, geoip: GeoipDatabase, spec: RangeTabl
     log.info({ database: geoip.info.file, role: geoip.info.role, ranges: rows, ms: Math.round(performance.now() - started) }, 'GeoIP range table built');
   }
 
+  // No ORDER BY: the ASOF joins sort the ranges themselves, and sorting
+  // half a million ranges here cost about a third of the load.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${spec.table} AS
      SELECT key_from_halves(start_hi, start_lo) AS start_key, key_from_halves(end_hi, end_lo) AS end_key, ${spec.valueSelect}
-     FROM read_parquet(${sqlString(cacheFile)})
-     ORDER BY start_key`,
+     FROM read_parquet(${sqlString(cacheFile)})`,
     undefined,
     `the GeoIP range cache ${cacheFile}`,
   );
