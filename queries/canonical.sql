@@ -1,8 +1,8 @@
--- Turns the raw rows of every source (the view raw_sessions, one row per
--- archive row, values mostly as text) into the canonical session schema of
--- the table sessions_all. Every row is kept: accepted rows have
--- reject_reason NULL, the others carry the reason they cannot count as
--- traffic. A reader sets read_error for a record it could not parse, and
+-- Turns the raw rows of every source (the view raw_sessions, values mostly
+-- as text, each row standing for `sessions` archive rows) into the
+-- canonical session schema of the table sessions_all. Every row is kept:
+-- accepted rows have reject_reason NULL, the others carry the reason they
+-- cannot count as traffic. A reader sets read_error for a record it could not parse, and
 -- skip_reason for a record that is no session at all (a Suricata alert
 -- event, a syslog line of another program). skipped_records.sql counts and
 -- removes the skipped records.
@@ -15,7 +15,8 @@
 -- where a time check could tell rows apart: epoch zero, and after $now plus
 -- one day. The 1990 check needs no split, because 1990-01-01 is a Monday. So
 -- every reject reason below is the one each of the group's rows would get on
--- its own.
+-- its own. A reader may already have grouped its rows on the same values
+-- (see rawSelect), and its groups are then summed.
 --
 -- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are
 -- implausible; $grouped (BOOLEAN).
@@ -32,16 +33,17 @@ WITH parsed AS NOT MATERIALIZED (
         CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
         raw_src_ip,
         raw_proto,
-        raw_dst_port
+        raw_dst_port,
+        sessions
     FROM raw_sessions
 ),
 -- Rows are grouped on their raw values, and each group's values are cleaned
 -- and checked once below: every function there gives the same result for the
 -- same value, so this is the same as cleaning each row.
 counted AS MATERIALIZED (
-    SELECT *, 1 AS sessions FROM parsed WHERE NOT $grouped
+    SELECT * FROM parsed WHERE NOT $grouped
     UNION ALL
-    SELECT file, file_ref, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, raw_proto, raw_dst_port, count(*) AS sessions
+    SELECT file, file_ref, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, raw_proto, raw_dst_port, sum(sessions) AS sessions
     FROM parsed
     WHERE $grouped
     GROUP BY file, file_ref, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, raw_proto, raw_dst_port,

@@ -77,7 +77,7 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
       { paths: new TextList(archiveFiles.map((file) => file.path)) },
       'the archive file list',
     );
-    const reads = sources.map((source) => readSource(source, config.file));
+    const reads = sources.map((source) => readSource(source, config.file, grouped ? { now } : undefined));
     const union = reads.map((read) => read.sql).join('\nUNION ALL BY NAME\n');
     await db.run(`CREATE OR REPLACE TEMP VIEW raw_sessions AS\n${union}`, undefined, 'the archive sources');
     await db.runScript('canonical.sql', { now: now.toISOString(), grouped });

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ArchiveLoad, loadArchive } from '../../src/archive/load.js';
 import { type Config, validateConfig } from '../../src/config/load.js';
-import { Database, type Row } from '../../src/db.js';
+import { Database, type Row, sqlString } from '../../src/db.js';
 import { silentLogger } from '../../src/log.js';
 import { MARX_CSV, SKIP_REASON, hasSharedData, sharedFile } from '../helpers/shared-data.js';
 import { tempDir } from '../helpers/temp.js';
@@ -77,6 +77,61 @@ describe('grouped archive load', () => {
 
     expect(rows.tableRows).toBe(9);
     expect(groups.tableRows).toBe(7);
+  });
+});
+
+describe('grouped archive load of typed parquet times', () => {
+  // The same edges as typed timestamps, split over two files, plus a missing
+  // time, an invalid address and an ICMP row with a code in the port column.
+  const rows = [
+    ['2025-02-17 10:00:00+00', '203.0.113.9', 22, 'tcp', 'a'],
+    ['2025-02-18 11:00:00+00', '203.0.113.9', 22, 'tcp', 'a'],
+    ['2025-02-19 12:00:00+00', '203.0.113.9', 22, 'tcp', 'b'],
+    ['1970-01-01 00:00:00+00', '198.51.100.1', 0, 'tcp', 'a'],
+    ['1970-01-01 00:00:01+00', '198.51.100.1', 0, 'tcp', 'a'],
+    ['2026-12-05 11:00:00+00', '198.51.100.2', 22, 'tcp', 'a'],
+    ['2026-12-05 13:00:00+00', '198.51.100.2', 22, 'tcp', 'a'],
+    ['1989-12-31 23:59:59+00', '198.51.100.3', 80, 'tcp', 'a'],
+    ['1990-01-01 00:00:00+00', '198.51.100.3', 80, 'tcp', 'a'],
+    [null, '198.51.100.4', 22, 'tcp', 'a'],
+    [null, '198.51.100.4', 22, 'tcp', 'a'],
+    ['2025-02-17 10:00:00+00', 'not-an-address', 22, 'tcp', 'a'],
+    ['2025-02-17 10:00:00+00', '198.51.100.5', 3, 'icmp', 'a'],
+  ] as const;
+  const files = [path.join(dir, 'first.parquet'), path.join(dir, 'second.parquet')];
+
+  beforeAll(async () => {
+    const db = await Database.open();
+    try {
+      for (const [index, file] of files.entries()) {
+        const values = rows
+          .filter((_, i) => (i < 7 ? 0 : 1) === index)
+          .map(([time, ip, port, proto, sensor]) => `(${time === null ? 'NULL' : sqlString(time)}::TIMESTAMPTZ, ${sqlString(ip)}, ${port}::USMALLINT, ${sqlString(proto)}, ${sqlString(sensor)})`);
+        await db.run(`COPY (SELECT * FROM (VALUES ${values.join(', ')}) AS t(ts, src_ip, dst_port, proto, sensor)) TO ${sqlString(file)} (FORMAT parquet)`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rejects grouped rows as single rows', async () => {
+    const config = validateConfig(
+      { sources: [{ name: 'lake', format: 'parquet', path: path.join(dir, '*.parquet'), fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'proto', sensor: 'sensor' } }] },
+      path.join(dir, 'portbrief.yaml'),
+    );
+
+    const [single, groups] = await bothWays(config);
+
+    const reasons: Record<string, number> = {};
+    for (const file of groups.load.files) for (const [reason, count] of Object.entries(file.reasons)) reasons[reason] = (reasons[reason] ?? 0) + count;
+    expect(reasons).toEqual({ 'placeholder record': 1, 'implausible time': 3, 'missing time': 2, 'invalid source IP': 1 });
+    expect(groups.load.files.map((file) => file.accepted)).toEqual([4, 2]);
+    expect(groups.load.files).toEqual(single.load.files);
+    expect(groups.load.weeks).toEqual(single.load.weeks);
+    expect(groups.load.sensors).toEqual(['a', 'b']);
+    expect(groups.summary).toEqual(single.summary);
+    expect(single.tableRows).toBe(13);
+    expect(groups.tableRows).toBe(11);
   });
 });
 

@@ -42,26 +42,67 @@ export interface RawColumns {
   skipReason?: string;
 }
 
-/** Builds the SELECT list of the raw session columns for one source. */
-export function rawSelect(source: ResolvedSource, columns: RawColumns, from: string): string {
+/**
+ * Groups a source's rows as canonical.sql does, inside the reader. Given to
+ * rawSelect in the weekly run's grouped read.
+ */
+export interface PreGroup {
+  /** The run's time: rows after it plus one day are implausible, so groups split there as canonical.sql's do. */
+  now: Date;
+}
+
+/**
+ * Builds the SELECT of the raw session columns for one source, with
+ * `sessions` the number of archive rows each raw row is.
+ *
+ * With `preGroup`, a source whose times are typed timestamps is grouped here
+ * on the same values as canonical.sql's grouped read, so that canonical.sql
+ * regroups far fewer rows. Only the columns that vary between rows are
+ * grouping keys. Constant keys (the source name, NULL columns) still cost a
+ * hash and a comparison on every row: about a seventh of the grouping time
+ * over 100 M parquet rows.
+ */
+export function rawSelect(source: ResolvedSource, columns: RawColumns, from: string, preGroup?: PreGroup): string {
   const text = (expression: string | undefined) => (expression === undefined ? 'NULL::VARCHAR' : `CAST(${expression} AS VARCHAR)`);
+  const port = columns.typed?.includes('dstPort') && columns.dstPort !== undefined ? columns.dstPort : text(columns.dstPort);
+  // Each output column: its name, its expression, and whether that expression reads no column.
+  const outputs: Array<[string, string, boolean]> = [
+    ['file', columns.file, columns.file === 'NULL::VARCHAR'],
+    ['file_ref', columns.fileRef ?? 'NULL::BIGINT', columns.fileRef === undefined],
+    ['source', sqlString(source.config.name), true],
+    ['raw_time', text(columns.rawTime), columns.rawTime === undefined],
+    ['has_time_format', columns.formattedTime === undefined ? 'false' : 'true', true],
+    ['formatted_time', columns.formattedTime ?? 'NULL::TIMESTAMPTZ', columns.formattedTime === undefined],
+    ['time_missing', columns.timeMissing ?? `coalesce(trim(${text(columns.rawTime)}), '') IN ('', '-')`, false],
+    ['time_zone', sqlString(source.timeZone), true],
+    ['raw_src_ip', text(columns.srcIp), columns.srcIp === undefined],
+    ['raw_dst_port', port, columns.dstPort === undefined],
+    ['raw_proto', columns.proto ?? constant(source.config.proto), columns.proto === undefined],
+    ['sensor', columns.sensor ?? constant(source.config.sensor), columns.sensor === undefined],
+    ['read_error', text(columns.readError), columns.readError === undefined],
+    ['skip_reason', text(columns.skipReason), columns.skipReason === undefined],
+  ];
+  const rows = ['SELECT', ...outputs.map(([name, expression]) => `    ${expression} AS ${name},`), '    1::BIGINT AS sessions', `FROM ${from}`].join('\n');
+
+  // Text times are parsed in canonical.sql, so only typed times can be grouped here.
+  if (preGroup === undefined || columns.formattedTime === undefined || columns.rawTime !== undefined) return rows;
+
+  // A typed time is missing exactly where formatted_time is NULL, and the
+  // week key already puts those rows in groups of their own.
+  const derived = ['formatted_time', 'time_missing'];
+  const keys = outputs.filter(([name, , fixed]) => !fixed && !derived.includes(name)).map(([name]) => name);
+  const later = sqlString(new Date(preGroup.now.getTime() + 86_400_000).toISOString());
   return [
     'SELECT',
-    `    ${columns.file} AS file,`,
-    `    ${columns.fileRef ?? 'NULL::BIGINT'} AS file_ref,`,
-    `    ${sqlString(source.config.name)} AS source,`,
-    `    ${text(columns.rawTime)} AS raw_time,`,
-    `    ${columns.formattedTime === undefined ? 'false' : 'true'} AS has_time_format,`,
-    `    ${columns.formattedTime ?? 'NULL::TIMESTAMPTZ'} AS formatted_time,`,
-    `    ${columns.timeMissing ?? `coalesce(trim(${text(columns.rawTime)}), '') IN ('', '-')`} AS time_missing,`,
-    `    ${sqlString(source.timeZone)} AS time_zone,`,
-    `    ${text(columns.srcIp)} AS raw_src_ip,`,
-    `    ${columns.typed?.includes('dstPort') && columns.dstPort !== undefined ? columns.dstPort : text(columns.dstPort)} AS raw_dst_port,`,
-    `    ${columns.proto ?? constant(source.config.proto)} AS raw_proto,`,
-    `    ${columns.sensor ?? constant(source.config.sensor)} AS sensor,`,
-    `    ${text(columns.readError)} AS read_error,`,
-    `    ${text(columns.skipReason)} AS skip_reason`,
-    `FROM ${from}`,
+    ...outputs.map(([name, expression, fixed]) => {
+      if (name === 'formatted_time') return '    min(formatted_time) AS formatted_time,';
+      if (name === 'time_missing') return '    min(formatted_time) IS NULL AS time_missing,';
+      return `    ${fixed ? expression : name} AS ${name},`;
+    }),
+    '    count(*)::BIGINT AS sessions',
+    `FROM (\n${rows}\n)`,
+    `GROUP BY ${keys.join(', ')},`,
+    `    date_trunc('week', formatted_time), formatted_time = TIMESTAMPTZ '1970-01-01 00:00:00+00', formatted_time > ${later}::TIMESTAMPTZ`,
   ].join('\n');
 }
 

@@ -2,7 +2,7 @@ import { sqlIdentifier, sqlString } from '../../db.js';
 import type { ArchiveFile, Fields, ResolvedSource } from '../source.js';
 import { MAX_LINE_BYTES } from '../long-lines.js';
 import { compressionOf } from './lines.js';
-import { type RawColumns, type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
+import { type PreGroup, type RawColumns, type SourceRead, fileColumn, formattedTime, groupBy, rawSelect, readList } from './sql.js';
 
 /** Reject reason for a line the CSV reader could not split into the header's columns. */
 export const MALFORMED_CSV_LINE = 'malformed CSV line';
@@ -50,7 +50,7 @@ function csvRejectsScan(source: ResolvedSource, group: number): string {
  * constant (sensor, proto) or NULL. The lake stores canonical timestamps, so
  * they are used as they are.
  */
-export function tableRead(source: ResolvedSource): SourceRead {
+export function tableRead(source: ResolvedSource, preGroup?: PreGroup): SourceRead {
   const text = (column: string) => `CAST(${sqlIdentifier(column)} AS VARCHAR)`;
   const field = (key: keyof Fields) => (source.fields[key] === undefined ? undefined : text(source.fields[key]!));
   const groups = source.format === 'csv' ? groupBy(source.files, compressionOf) : [source.files];
@@ -68,6 +68,7 @@ export function tableRead(source: ResolvedSource): SourceRead {
         source,
         { ...columns, ...timeColumns(source, field('time')) },
         tableReaderSql(source, group, files),
+        preGroup,
       ),
     );
   }
