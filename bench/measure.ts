@@ -164,7 +164,7 @@ export async function measureFull(work: string, clients: number): Promise<FullRu
 
   const { log, stages, analysed } = stageLogger({ wall: performance.now(), cpu: cpuMs() });
   const [result, ms] = await timed(() =>
-    runWeekly({ config, week: WORKLOAD_REPORT_WEEK, now: new Date('2026-12-04T12:00:00Z'), log, dryRun: true, rebuildHistory: true }),
+    runWeekly({ config, week: WORKLOAD_REPORT_WEEK, now: new Date('2026-12-04T12:00:00Z'), log, dryRun: true }),
   );
   if (result.exitCode !== 0) throw new Error(`the ${clients}-client run exited ${result.exitCode}`);
   const run: FullRun = { clients, ms, stages, dataStages: analysed.wall, dataCpu: analysed.cpu, peakRss: peakRss() };
