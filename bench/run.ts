@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MEMORY_LIMIT } from '../src/db.js';
 import { type Enrichment, type Floor, type FullRun, type Generated, generate, measureEnrichment, measureFloor, measureFull, measureRangeBuild } from './measure.js';
 import { type ReadingResult, measureReading } from './reading.js';
-import { type SizeResult, report } from './report.js';
+import { type SizeResult, report, summary } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,6 +84,8 @@ if (values.step) {
   const rangeBuild = inScratch((work) => child<number>('range-build', work));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, DuckDB memory limit ${process.env.PORTBRIEF_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT}`;
-  writeFileSync(values.out!, report({ machine, sizes, reading, rangeBuild }));
-  process.stderr.write(`bench: wrote ${values.out}\n`);
+  const results = { machine, sizes, reading, rangeBuild };
+  writeFileSync(values.out!, report(results));
+  process.stdout.write(`${summary(results)}\n`);
+  process.stderr.write(`bench: wrote ${values.out}, with the stages, CPU times and reading rates\n`);
 }
