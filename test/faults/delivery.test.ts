@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket, createServer } from 'node:net';
 import path from 'node:path';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +109,32 @@ describe('delivery faults', () => {
     }
   });
 
+
+  it('times out a server that never greets', async () => {
+    // A plain TCP server on 127.0.0.1 that accepts connections and never writes a byte.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    let result;
+    try {
+      const raw = twoClientConfig(archive, tempDir(), freshStateDir(), port, { timeoutMs: 500, attempts: 2 });
+      result = await runWeekly({ config: validateConfig(raw, path.join(dir, 'portbrief.yaml')), week: '2025-W08', now: NOW, log: silentLogger(), printer: printer() });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+
+    expect(result.exitCode).toBe(EXIT.partialDelivery);
+    const timeout = `Timeout: the SMTP server 127.0.0.1:${port} did not reply within 500 ms (mail.timeoutMs) (after 2 attempts)`;
+    expect(result.clients.map((client) => [client.client, client.delivery?.status, client.delivery?.error])).toEqual([
+      ['alpha', 'failed', timeout],
+      ['beta', 'failed', timeout],
+    ]);
+  });
 
   it('fails a 552 reply without retrying', async () => {
     const server = await startSmtpServer((_, to) => (to.includes('soc@alpha.example') ? { code: 552, text: 'message size exceeds fixed maximum' } : undefined));
