@@ -132,10 +132,23 @@ function compileFile(handlebars: typeof Handlebars, file: string, source: string
   } catch (error) {
     const located = error as { lineNumber?: number; column?: number; message: string };
     const line = located.lineNumber ?? Number(/line (\d+)/.exec(located.message)?.[1] ?? NaN);
-    const where = Number.isFinite(line) ? `:${line}${located.column !== undefined ? `:${located.column + 1}` : ''}` : '';
+    const column = located.column ?? parseErrorColumn(handlebars, line);
+    const where = Number.isFinite(line) ? `:${line}${column !== undefined ? `:${column + 1}` : ''}` : '';
     const message = located.message.split('\n')[0].replace(/^Parse error on line \d+:?\s*/, 'parse error');
     throw new PortbriefError(`${file}${where}: template error: ${message}`, { exitCode: EXIT.usage, cause: error });
   }
+}
+
+/**
+ * Returns the 0-based column of the token a parse error stopped at. The
+ * error's text gives only the line, but the parser's lexer still keeps the
+ * location of the token it read last.
+ */
+function parseErrorColumn(handlebars: typeof Handlebars, line: number): number | undefined {
+  // Parser is public at run time but missing from the type definitions.
+  const parser = (handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number } } } }).Parser;
+  const location = parser?.lexer?.yylloc;
+  return location?.first_line === line ? location.first_column : undefined;
 }
 
 /** Throws, with the statement's position, for a partial that no template file provides. */

@@ -21,6 +21,11 @@ describe('loadTemplates errors', () => {
     await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(new RegExp(`^${path.join(dir, 'partials', 'cover.hbs')}:\\d+(:\\d+)?: template error: `));
   });
 
+  it('names the column of a parse error', async () => {
+    const dir = override('cover', '<header>\n  <h1>{{title bar=}}</h1>\n</header>\n');
+    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(`${path.join(dir, 'partials', 'cover.hbs')}:2:19: template error: parse error`);
+  });
+
   it('names a missing partial with its position', async () => {
     const dir = override('cover', '<header>\n  {{> letterhead}}\n</header>\n');
     await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(`${path.join(dir, 'partials', 'cover.hbs')}:2:3: template error: partial 'letterhead' not found;`);
