@@ -46,7 +46,7 @@ export async function acquireLock(file: string, log: Logger, now = new Date()): 
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new PortbriefError(`Cannot create the lock file ${file}: ${messageOf(error)}. Check that the state folder is writable.`, { cause: error });
+        throw new PortbriefError(`Cannot create the lock file ${file}: ${messageOf(error)}. Check that the state folder is writable and has free space.`, { cause: error });
       }
     }
 

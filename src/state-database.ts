@@ -26,6 +26,18 @@ export function stateDatabaseError(file: string, error: unknown, exitCode: ExitC
   );
 }
 
+/**
+ * Turns DuckDB's error on writing the state database (a full disk, a
+ * read-only file system) into one that names the file and what to do. Other
+ * errors, such as one in a query file, are returned as they are.
+ */
+export function stateWriteError(file: string, error: unknown): unknown {
+  const message = messageOf(error);
+  if (!/IO Error/.test(message)) return error;
+  const reason = (/Original error: (.+)$/m.exec(message)?.[1] ?? message.split('\n')[0]).replace(/\.$/, '');
+  return new PortbriefError(`Cannot write the state database ${file}: ${reason}. Free space in the state folder or make it writable, then rerun.`, { cause: error });
+}
+
 /** Opens the state database, creating the state folder when needed; errors name the file and what to do. */
 export async function openStateDatabase(stateDir: string, exitCode: ExitCode = EXIT.failure): Promise<DuckDBInstance> {
   const file = stateDatabaseFile(stateDir);

@@ -1,5 +1,5 @@
 import { type Database, type Row, TextList, sqlString } from '../db.js';
-import { stateDatabaseError, stateDatabaseFile } from '../state-database.js';
+import { stateDatabaseError, stateDatabaseFile, stateWriteError } from '../state-database.js';
 import type { IsoWeek } from '../week.js';
 import type { CountryWeekRow, PortWeekRow } from './findings.js';
 import { type WeeklyTable, archiveWeeklyTable } from './weekly-table.js';
@@ -84,6 +84,9 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
   } catch (error) {
     throw stateDatabaseError(stateFile, error);
   }
+  // DuckDB may write the stored rankings only when it detaches the database,
+  // so a full disk can fail either step, and the first failure is reported.
+  let failure: unknown;
   try {
     await db.runScript('history_open.sql');
     if (!request.rebuildHistory) {
@@ -93,9 +96,15 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
       const stored = request.rebuildHistory ? request.windowWeeks : [request.week.id];
       await db.runScript('history_store.sql', { weeks: new TextList(stored), now: request.now.toISOString() });
     }
-  } finally {
-    await db.run('DETACH state');
+  } catch (error) {
+    failure = error;
   }
+  try {
+    await db.run('DETACH state');
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure !== undefined) throw stateWriteError(stateFile, failure);
 }
 
 export interface RankRequest {

@@ -75,27 +75,54 @@ export function rangeCacheFile(geoip: GeoipDatabase, stateDir: string): string {
 
 async function loadRanges<T>(db: Database, geoip: GeoipDatabase, spec: RangeTableSpec<T>, stateDir: string, log: Logger): Promise<void> {
   const cacheFile = rangeCacheFile(geoip, stateDir);
+  let from = `read_parquet(${sqlString(cacheFile)})`;
 
+  const buildTable = `${spec.table}_build`;
   if (!(await exists(cacheFile))) {
     const started = performance.now();
-    await makeFolder(path.dirname(cacheFile));
-    const rows = await writeRangeParquet(db, geoip, spec, cacheFile);
+    const rows = await buildRanges(db, geoip, spec, buildTable);
     log.info({ database: geoip.info.file, role: geoip.info.role, ranges: rows, ms: Math.round(performance.now() - started) }, 'GeoIP range table built');
+    try {
+      await writeRangeCache(db, buildTable, cacheFile);
+    } catch (error) {
+      // The cache only saves later runs the walk, so this run goes on with the ranges it built.
+      log.warn(
+        { cacheFile, err: messageOf(error) },
+        'GeoIP range cache not written; this run uses the ranges it built and the next run builds them again. Free space in the state folder or make it writable to keep the cache.',
+      );
+      from = buildTable;
+    }
   }
 
   // No ORDER BY: the ASOF joins sort the ranges themselves, and sorting
   // half a million ranges here cost about a third of the load.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${spec.table} AS
-     SELECT key_from_halves(start_hi, start_lo) AS start_key, key_from_halves(end_hi, end_lo) AS end_key, ${spec.valueSelect}
-     FROM read_parquet(${sqlString(cacheFile)})`,
-    undefined,
-    `the GeoIP range cache ${cacheFile}`,
-  );
+  try {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${spec.table} AS
+       SELECT key_from_halves(start_hi, start_lo) AS start_key, key_from_halves(end_hi, end_lo) AS end_key, ${spec.valueSelect}
+       FROM ${from}`,
+      undefined,
+      `the GeoIP range cache ${cacheFile}`,
+    );
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${buildTable}`);
+  }
 }
 
-async function writeRangeParquet<T>(db: Database, geoip: GeoipDatabase, spec: RangeTableSpec<T>, cacheFile: string): Promise<number> {
-  const buildTable = `${spec.table}_build`;
+/** Writes the built ranges to the parquet cache, under a temporary name renamed at the end, so a killed run leaves no half cache. */
+async function writeRangeCache(db: Database, buildTable: string, cacheFile: string): Promise<void> {
+  await makeFolder(path.dirname(cacheFile));
+  const partial = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    await db.run(`COPY ${buildTable} TO ${sqlString(partial)} (FORMAT parquet)`, undefined, 'the GeoIP range cache');
+    await rename(partial, cacheFile);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+/** Walks the database's networks into `buildTable` (the four key halves and the values) and returns how many ranges it contains. */
+async function buildRanges<T>(db: Database, geoip: GeoipDatabase, spec: RangeTableSpec<T>, buildTable: string): Promise<number> {
   await db.run(`CREATE OR REPLACE TABLE ${buildTable} (start_hi UBIGINT, start_lo UBIGINT, end_hi UBIGINT, end_lo UBIGINT, ${spec.valueColumns})`);
   const appender = await db.connection.createAppender(buildTable);
   let rows = 0;
@@ -128,15 +155,6 @@ async function writeRangeParquet<T>(db: Database, geoip: GeoipDatabase, spec: Ra
     });
   }
 
-  // Written under a temporary name and renamed, so a killed run leaves no half cache.
-  const partial = `${cacheFile}.${process.pid}.tmp`;
-  try {
-    await db.run(`COPY ${buildTable} TO ${sqlString(partial)} (FORMAT parquet)`, undefined, 'the GeoIP range cache');
-    await rename(partial, cacheFile);
-  } finally {
-    await rm(partial, { force: true });
-    await db.run(`DROP TABLE IF EXISTS ${buildTable}`);
-  }
   return rows;
 }
 

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/log.js';
 import { runWeekly } from '../../src/weekly.js';
 import { printerForFile } from '../helpers/printer.js';
 import { tempDir } from '../helpers/temp.js';
+import { capturingLogger } from '../helpers/log-capture.js';
 import { tmpfsForTests } from '../helpers/tmpfs.js';
 import { freshStateDir, twoClientConfig, writeTwoClientArchive } from '../helpers/two-clients.js';
 
@@ -63,6 +64,43 @@ describe('a full output folder', () => {
     rmSync(filler);
     expect((await run()).exitCode).toBe(EXIT.ok);
     expect(readdirSync(week).sort()).toEqual(BRIEF_FILES);
+  });
+});
+
+describe('a full state folder', () => {
+  // Room for the state database but not for the 5 MB GeoIP range cache.
+  const tmpfs = tmpfsForTests('size=4m', 'portbrief-full-state-');
+  const { mountPoint } = tmpfs;
+
+  it('survives a full state folder', async (context) => {
+    tmpfs.skipUnlessMounted(context, 'the full state folder test');
+    const state = path.join(mountPoint, 'state');
+    const config = validateConfig(twoClientConfig(archive, tempDir(), state, 25), path.join(dir, 'portbrief.yaml'));
+    const run = (log = silentLogger()) => runWeekly({ config, week: '2025-W08', now: NOW, log, printer: printer(), dryRun: true });
+
+    const capture = capturingLogger();
+    const first = await run(capture.log);
+
+    expect(first.exitCode).toBe(EXIT.ok);
+    const warning = capture.lines.find((line) => String(line.msg).startsWith('GeoIP range cache not written'));
+    expect(warning?.err).toMatch(/No space left on device$/);
+    expect(readdirSync(path.join(state, 'geoip'))).toEqual([]);
+
+    // Leave two pages free: enough for the lock file, not for the stored rankings.
+    const free = () => Number(statfsSync(mountPoint).bavail) * Number(statfsSync(mountPoint).bsize);
+    const filler = path.join(mountPoint, 'filler');
+    writeFileSync(filler, Buffer.alloc(free() - 2 * PAGE_BYTES));
+
+    const file = path.join(state, 'portbrief.duckdb');
+    await expect(run()).rejects.toThrow(new RegExp(`^Cannot write the state database ${file}: Could not write file ".*": No space left on device\\. Free space in the state folder or make it writable, then rerun\\.$`));
+
+    // With space again, the state database is intact and the rerun gives the same briefs.
+    rmSync(filler);
+    const rerun = await run();
+    expect(rerun.exitCode).toBe(EXIT.ok);
+    // Compared as JSON, because Vega tags the chart rows it reads with symbols.
+    const briefs = (result: typeof first) => result.clients.map((client) => JSON.stringify(client.brief));
+    expect(briefs(rerun)).toEqual(briefs(first));
   });
 });
 
