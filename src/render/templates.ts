@@ -134,7 +134,9 @@ function compileFile(handlebars: typeof Handlebars, file: string, source: string
     const line = located.lineNumber ?? Number(/line (\d+)/.exec(located.message)?.[1] ?? NaN);
     const column = located.column ?? parseErrorColumn(handlebars, line);
     const where = Number.isFinite(line) ? `:${line}${column !== undefined ? `:${column + 1}` : ''}` : '';
-    const message = located.message.split('\n')[0].replace(/^Parse error on line \d+:?\s*/, 'parse error');
+    // A parse error's first line only repeats the line number, and its last line lists what the parser expected instead.
+    const lines = located.message.split('\n');
+    const message = /^Parse error on line/.test(lines[0]) ? `parse error: ${lines.at(-1)!.replace(/^Expecting/, 'expected')}` : lines[0];
     throw new PortbriefError(`${file}${where}: template error: ${message}`, { exitCode: EXIT.usage, cause: error });
   }
 }

@@ -23,7 +23,9 @@ describe('loadTemplates errors', () => {
 
   it('names the column of a parse error', async () => {
     const dir = override('cover', '<header>\n  <h1>{{title bar=}}</h1>\n</header>\n');
-    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(`${path.join(dir, 'partials', 'cover.hbs')}:2:19: template error: parse error`);
+    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(
+      `${path.join(dir, 'partials', 'cover.hbs')}:2:19: template error: parse error: expected 'OPEN_SEXPR', 'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', got 'CLOSE'`,
+    );
   });
 
   it('names a missing partial with its position', async () => {
