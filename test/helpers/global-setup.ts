@@ -3,7 +3,7 @@ import { openCountryDatabase } from '../../src/enrich/geoip-database.js';
 import { loadRangeTable } from '../../src/enrich/range-cache.js';
 import { silentLogger } from '../../src/log.js';
 import { GEOLITE2_2019, SKIP_REASON, hasSharedData } from './shared-data.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SHARED_STATE_DIR } from './temp.js';
@@ -25,7 +25,15 @@ export default async function setup(): Promise<() => void> {
   } finally {
     db.close();
   }
-  const states = mkdtempSync(path.join(tmpdir(), 'portbrief-test-states-'));
+  // Every temporary folder of this run goes under one folder that the
+  // teardown removes: the workers inherit TMPDIR, and so do the CLI and
+  // Chromium processes they start. A folder whose test-level cleanup never
+  // ran, or that a killed process left, goes with it.
+  const run = mkdtempSync(path.join(tmpdir(), 'portbrief-test-run-'));
+  const states = path.join(run, 'states');
+  mkdirSync(states);
   process.env.PORTBRIEF_TEST_STATES = states;
-  return () => rmSync(states, { recursive: true, force: true });
+  process.env.PORTBRIEF_TEST_SHARED_STATE = SHARED_STATE_DIR;
+  process.env.TMPDIR = run;
+  return () => rmSync(run, { recursive: true, force: true });
 }

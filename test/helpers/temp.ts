@@ -12,9 +12,11 @@ export function tempDir(prefix = 'portbrief-test-'): string {
 
 /**
  * A state folder shared by every test run on this machine, so each GeoIP
- * range table is walked once and then read from its parquet cache.
+ * range table is walked once and then read from its parquet cache. The
+ * global setup passes it to the workers in PORTBRIEF_TEST_SHARED_STATE,
+ * because it points their TMPDIR at the run's own folder.
  */
-export const SHARED_STATE_DIR = path.join(tmpdir(), 'portbrief-test-state');
+export const SHARED_STATE_DIR = process.env.PORTBRIEF_TEST_SHARED_STATE ?? path.join(tmpdir(), 'portbrief-test-state');
 
 /**
  * The parent of this test run's state folders. The global setup creates it
