@@ -52,7 +52,8 @@ export async function renderChartSvg(chart: PreparedChart, values: object[], ori
     };
     const view = new vega.View(chart.runtime, { renderer: 'none', loader });
     try {
-      view.data(DATA, values);
+      // Vega tags every row it ingests with a symbol, so it gets copies and the brief's own rows stay untouched.
+      view.data(DATA, values.map((row) => ({ ...row })));
       return await view.toSVG();
     } finally {
       view.finalize();

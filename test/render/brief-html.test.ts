@@ -22,6 +22,16 @@ describe('renderBriefHtml', () => {
     expect(html).toContain('>1,180<');
   });
 
+  it('leaves the brief unchanged', async () => {
+    const brief = briefFixture();
+    const before = structuredClone(brief);
+
+    await renderBriefHtml(brief, await loadTemplates(TEMPLATES_DIR));
+
+    // toStrictEqual also compares symbol keys, which Vega adds to the rows it reads.
+    expect(brief).toStrictEqual(before);
+  });
+
   it('lists source networks under their port', async () => {
     const html = await renderBriefHtml(briefFixture(), await loadTemplates(TEMPLATES_DIR));
 
