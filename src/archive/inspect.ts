@@ -63,11 +63,11 @@ export async function inspectFile(file: string, options: InspectOptions): Promis
       ['fields', Object.entries(fields).map(([key, name]) => `${key}=${name}`).join('  ') || '(none found)'],
       ...(year === undefined ? [] : [['year', `${year} (${yearOrigin}; set it with --year)`]]),
       ['time span', await timeSpan(db)],
-      ['rows', `${quality.rowsRead} read: ${quality.accepted} accepted, ${quality.rejected} rejected`],
+      ['rows', `${count(quality.rowsRead)} read: ${count(quality.accepted)} accepted, ${count(quality.rejected)} rejected`],
       ['rejected', listCounts(quality.reasons)],
       ['skipped', listCounts(quality.skipped)],
       ['damage', quality.damage ?? 'none'],
-      ['weeks', archive.weeks.map((week) => `${week.week} (${week.sessions})`).join(', ') || 'none'],
+      ['weeks', archive.weeks.map((week) => `${week.week} (${count(week.sessions)})`).join(', ') || 'none'],
     ];
     const table = lines.map(([key, value]) => `${key.padEnd(10)} ${value}`).join('\n');
     return `${table}\n\n${await firstRows(db, options.rows ?? 5, quality.accepted, fields.sensor !== undefined)}`;
@@ -124,9 +124,14 @@ async function timeSpan(db: Database): Promise<string> {
   return row.first === null ? 'no accepted sessions' : `${String(row.first)} to ${String(row.last)} UTC (accepted sessions)`;
 }
 
+/** Returns a count with thousands separators, as the brief writes counts. */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 function listCounts(counts: Record<string, number>): string {
   const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return entries.length === 0 ? 'none' : entries.map(([name, rows]) => `${name} ${rows}`).join(', ');
+  return entries.length === 0 ? 'none' : entries.map(([name, rows]) => `${name} ${count(rows)}`).join(', ');
 }
 
 /** Formats the first accepted sessions in time order as an aligned text table, with a sensor column only where the mapping names one. */
@@ -140,5 +145,5 @@ async function firstRows(db: Database, limit: number, accepted: number, withSens
   const columns = ['ts', 'src_ip', 'dst_port', 'proto', ...(withSensor ? ['sensor'] : [])];
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)));
   const format = (values: string[]) => values.map((value, i) => value.padEnd(widths[i])).join('  ').trimEnd();
-  return [`first ${rows.length} of ${accepted} accepted sessions, in time order:`, format(columns), ...rows.map((row) => format(columns.map((column) => String(row[column]))))].join('\n');
+  return [`first ${rows.length} of ${count(accepted)} accepted sessions, in time order:`, format(columns), ...rows.map((row) => format(columns.map((column) => String(row[column]))))].join('\n');
 }

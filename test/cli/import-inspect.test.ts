@@ -83,7 +83,7 @@ describe.skipIf(!hasSharedData)(`portbrief inspect on real files (${SKIP_REASON}
 
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('fields     time=@timestamp  srcIp=attack_connection.remote_ip  dstPort=attack_connection.local_port  proto=attack_connection.protocol\n');
-    expect(result.stdout).toContain('rows       4999 read: 4314 accepted, 685 rejected\n');
+    expect(result.stdout).toContain('rows       4,999 read: 4,314 accepted, 685 rejected\n');
     expect(result.stdout).toContain('rejected   placeholder record 685\n');
   });
 
