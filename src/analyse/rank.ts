@@ -226,6 +226,7 @@ function byClient(rows: Row[]): Map<string, Row[]> {
   return groups;
 }
 
-function withoutClient(rows: Row[] | undefined): Row[] {
-  return (rows ?? []).map(({ client: _, ...row }) => row);
+/** Returns the rows without their client column. */
+function withoutClient(rows: Row[]): Row[] {
+  return rows.map(({ client: _, ...row }) => row);
 }

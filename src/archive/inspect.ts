@@ -11,6 +11,7 @@ import { guessFields } from './guess-fields.js';
 import { loadArchive } from './load.js';
 import { type FileProbe, probeFile } from './probe.js';
 import { type ArchiveFormat, DEFAULT_FIELDS, type Fields } from './source.js';
+import { formatNumber as count } from '../render/helpers.js';
 
 export interface InspectOptions {
   /** The format to read the file as; detected from its first bytes when absent. */
@@ -122,11 +123,6 @@ async function timeSpan(db: Database): Promise<string> {
     `SELECT strftime(min(ts), '%Y-%m-%d %H:%M:%S') AS first, strftime(max(ts), '%Y-%m-%d %H:%M:%S') AS last FROM sessions_all WHERE reject_reason IS NULL`,
   );
   return row.first === null ? 'no accepted sessions' : `${String(row.first)} to ${String(row.last)} UTC (accepted sessions)`;
-}
-
-/** Returns a count with thousands separators, as the brief writes counts. */
-function count(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 function listCounts(counts: Record<string, number>): string {
