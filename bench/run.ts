@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/run.ts [--sizes 1000000,10000000,100000000] [--out FILE]
  *
- * The page docs/benchmarks.md is rewritten when the default sizes run;
+ * The page docs/benchmarks.md is rewritten when the default sizes run.
  * --out FILE writes the page of any run to FILE.
  * For each size it generates one parquet lake and measures, each step in its
  * own child process so that peak memory is the step's own:

@@ -13,8 +13,8 @@ const dir = tempDir();
 
 /**
  * Per file, week, address, port, protocol and outcome: the sessions and the
- * earliest time. An address is compared by its key, since the grouped load
- * keeps the text as written, or by that text where it has no key.
+ * earliest time. Addresses are compared by key, or by text where they have
+ * none, because the grouped load keeps the text as written.
  */
 const SUMMARY = `
   SELECT file, strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, coalesce(ip_key::VARCHAR, src_ip) AS address, dst_port::INTEGER AS port, proto,
