@@ -13,6 +13,7 @@ import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
 import { sampleBrief } from './render/sample-brief.js';
 import { loadTemplates } from './render/templates.js';
+import { templateChain } from './weekly.js';
 
 export interface CheckResult {
   /** The thing checked, such as "templates of client acme". */
@@ -49,17 +50,18 @@ export async function checkDeployment(configFile: string, options: { templatesDi
   const checked = config;
 
   for (const client of checked.clients) {
-    const chain = [client.templates, checked.templates, shipped].filter((dir): dir is string => dir !== undefined);
+    const chain = templateChain(checked, client, shipped);
     await attempt(`templates of client ${client.id} (${chain.join(', ')})`, async () => {
       const templates = await loadTemplates(chain);
       await renderBriefHtml(sampleBrief({ client: { id: client.id, name: client.name } }), templates);
     });
+    await attempt(`mail templates of client ${client.id} (${chain.map((dir) => path.join(dir, 'email')).join(', ')})`, async () => {
+      const templates = await loadMessageTemplates(chain);
+      const brief = sampleBrief({ client: { id: client.id, name: client.name } });
+      templates.text(brief);
+      templates.html(brief);
+    });
   }
-  await attempt(`mail templates (${path.join(shipped, 'email')})`, async () => {
-    const templates = await loadMessageTemplates(shipped);
-    templates.text(sampleBrief());
-    templates.html(sampleBrief());
-  });
   await attempt(`port notes ${checked.analysis.notes ?? 'data/port-notes.yaml'}`, () => loadPortNotes(checked.analysis.notes));
   await attempt(`GeoIP databases (country: ${checked.geoip.country ?? 'embedded'}${checked.geoip.asn ? `, ASN: ${checked.geoip.asn}` : ''})`, () => openConfiguredDatabases(checked));
   if (checked.mail?.passwordEnv && checked.mail.password === undefined) {

@@ -11,7 +11,7 @@ import { Database } from './db.js';
 import { type DeliveryOutcome, deliverBriefs } from './deliver/deliver.js';
 import { Ledger } from './deliver/ledger.js';
 import { type SendMail, smtpSender } from './deliver/mailer.js';
-import { loadMessageTemplates } from './deliver/message.js';
+import { type MessageTemplates, loadMessageTemplates } from './deliver/message.js';
 import { publishBrief, rejectLinkedFolders } from './deliver/publish.js';
 import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
@@ -102,7 +102,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   await checkStateDatabase(config.state);
   const geoip = await openConfiguredDatabases(config);
   const templates = await templatesByClient(config, options.templatesDir ?? TEMPLATES_DIR);
-  const messageTemplates = await loadMessageTemplates(options.templatesDir ?? TEMPLATES_DIR);
+  const messageTemplates = await byTemplateChain(config, options.templatesDir ?? TEMPLATES_DIR, loadMessageTemplates);
 
   const briefs = await analyse(options, week, previous, geoip, log);
   checkAborted(options.signal);
@@ -264,7 +264,7 @@ async function deliver(
   options: WeeklyOptions,
   clients: ClientResult[],
   pdfs: Map<string, Buffer>,
-  templates: Awaited<ReturnType<typeof loadMessageTemplates>>,
+  templates: Map<string, MessageTemplates>,
   runId: string,
   log: Logger,
 ): Promise<DeliveryOutcome[]> {
@@ -273,6 +273,7 @@ async function deliver(
     client: config.clients.find((client) => client.id === result.client)!,
     brief: result.brief,
     pdf: pdfs.get(result.client)!,
+    templates: templates.get(result.client)!,
   }));
   const mailing = !options.dryRun && config.mail !== undefined && jobs.some((job) => job.client.recipients);
   const ledger = mailing ? await Ledger.open(config.state) : undefined;
@@ -280,7 +281,6 @@ async function deliver(
   try {
     return await deliverBriefs(jobs, {
       config,
-      templates,
       log,
       runId,
       now: () => new Date(),
@@ -296,13 +296,26 @@ async function deliver(
 }
 
 /** Compiles each client's template set once; clients without overrides share one. */
-export async function templatesByClient(config: Config, shipped: string): Promise<Map<string, BriefTemplates>> {
-  const byChain = new Map<string, Promise<BriefTemplates>>();
-  const result = new Map<string, BriefTemplates>();
+export function templatesByClient(config: Config, shipped: string): Promise<Map<string, BriefTemplates>> {
+  return byTemplateChain(config, shipped, loadTemplates);
+}
+
+/**
+ * The template folders of a client, most specific first: its own override
+ * folder, the deployment's, then the shipped one.
+ */
+export function templateChain(config: Config, client: Client, shipped: string): string[] {
+  return [client.templates, config.templates, shipped].filter((dir): dir is string => dir !== undefined);
+}
+
+/** Loads one set per distinct folder chain and maps each client to its set. */
+async function byTemplateChain<T>(config: Config, shipped: string, load: (dirs: string[]) => Promise<T>): Promise<Map<string, T>> {
+  const byChain = new Map<string, Promise<T>>();
+  const result = new Map<string, T>();
   for (const client of config.clients) {
-    const chain = [client.templates, config.templates, shipped].filter((dir): dir is string => dir !== undefined);
+    const chain = templateChain(config, client, shipped);
     const key = chain.join('\n');
-    if (!byChain.has(key)) byChain.set(key, loadTemplates(chain));
+    if (!byChain.has(key)) byChain.set(key, load(chain));
     result.set(client.id, await byChain.get(key)!);
   }
   return result;

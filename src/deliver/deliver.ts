@@ -12,6 +12,8 @@ export interface DeliveryJob {
   client: Client;
   brief: Brief;
   pdf: Buffer;
+  /** The mail body templates of the client's template folders. */
+  templates: MessageTemplates;
 }
 
 export type DeliveryStatus =
@@ -34,7 +36,6 @@ export interface DeliveryOutcome {
 
 export interface DeliveryContext {
   config: Config;
-  templates: MessageTemplates;
   log: Logger;
   runId: string;
   now: () => Date;
@@ -70,7 +71,7 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
   if (!config.mail) return { client: client.id, status: 'mail-not-configured' };
 
   if (context.dryRun) {
-    const message = composeMessage(config.mail, client, brief, job.pdf, context.templates);
+    const message = composeMessage(config.mail, client, brief, job.pdf, job.templates);
     const oversize = checkSize(client, message, config.mail.maxMessageBytes);
     if (oversize) return oversize;
     const { eml, messageId } = await renderEml(message);
@@ -99,7 +100,7 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
       'an earlier run was stopped while sending this brief; sending it again with the same Message-ID',
     );
   }
-  const message = composeMessage(config.mail, client, brief, job.pdf, context.templates, messageId);
+  const message = composeMessage(config.mail, client, brief, job.pdf, job.templates, messageId);
   const oversize = checkSize(client, message, config.mail.maxMessageBytes);
   if (oversize) return oversize;
 

@@ -7,6 +7,7 @@ import type { Brief } from '../brief.js';
 import type { Client, MailConfig } from '../config/load.js';
 import { PortbriefError, messageOf } from '../errors.js';
 import { registerHelpers } from '../render/helpers.js';
+import { compileFile, firstExisting } from '../render/templates.js';
 
 /** A message ready for nodemailer: headers, bodies and the PDF attachment. */
 export interface BriefMessage {
@@ -26,17 +27,24 @@ export interface MessageTemplates {
   html: Handlebars.TemplateDelegate;
 }
 
-/** Compiles the mail body templates from <templates>/email/. */
-export async function loadMessageTemplates(templatesDir: string): Promise<MessageTemplates> {
+/**
+ * Compiles the mail body templates, email/body.txt.hbs and email/body.html.hbs.
+ * `dirs` are template folders, most specific first, as for the brief: each
+ * file comes from the first folder that has it.
+ */
+export async function loadMessageTemplates(dirs: string | string[]): Promise<MessageTemplates> {
+  const folders = typeof dirs === 'string' ? [dirs] : dirs;
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
   const compile = async (name: string, noEscape: boolean) => {
-    const file = path.join(templatesDir, 'email', name);
+    const file = await firstExisting(folders, path.join('email', name));
+    let source: string;
     try {
-      return handlebars.compile(await readFile(file, 'utf8'), { noEscape, strict: false });
+      source = await readFile(file, 'utf8');
     } catch (error) {
-      throw new PortbriefError(`Cannot load mail template ${file}: ${messageOf(error)}`, { cause: error });
+      throw new PortbriefError(`Cannot read mail template ${file}: ${messageOf(error)}. Restore it or fix the template folder.`, { cause: error });
     }
+    return compileFile(handlebars, file, source, new Set(), { noEscape });
   };
   return { text: await compile('body.txt.hbs', true), html: await compile('body.html.hbs', false) };
 }

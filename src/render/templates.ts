@@ -92,7 +92,7 @@ async function listPartials(folder: string): Promise<string[]> {
 }
 
 /** Returns the path of `name` in the first folder that has it; the last folder is the shipped one and must. */
-async function firstExisting(folders: string[], name: string): Promise<string> {
+export async function firstExisting(folders: string[], name: string): Promise<string> {
   for (const folder of folders) {
     const file = path.join(folder, name);
     try {
@@ -122,23 +122,61 @@ const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'block
  * partials that no file provides. knownHelpersOnly makes a misspelt helper an
  * error rather than a silent lookup. Errors name file, line and column.
  */
-function compileFile(handlebars: typeof Handlebars, file: string, source: string, partialNames: Set<string>): Handlebars.TemplateDelegate {
-  const knownHelpers = Object.fromEntries([...Object.keys(handlebars.helpers), ...BUILTIN_HELPERS].map((name) => [name, true]));
+export function compileFile(
+  handlebars: typeof Handlebars,
+  file: string,
+  source: string,
+  partialNames: Set<string>,
+  options: { noEscape?: boolean } = {},
+): Handlebars.TemplateDelegate {
+  const helperNames = [...Object.keys(handlebars.helpers), ...BUILTIN_HELPERS];
+  const knownHelpers = Object.fromEntries(helperNames.map((name) => [name, true]));
+  const compileOptions = { knownHelpers, knownHelpersOnly: true, noEscape: options.noEscape === true };
   try {
     const ast = handlebars.parse(source);
     checkPartials(ast, partialNames);
-    handlebars.precompile(ast, { knownHelpers, knownHelpersOnly: true });
-    return handlebars.compile(ast, { knownHelpers, knownHelpersOnly: true });
+    handlebars.precompile(ast, compileOptions);
+    return handlebars.compile(ast, compileOptions);
   } catch (error) {
     const located = error as { lineNumber?: number; column?: number; message: string };
     const line = located.lineNumber ?? Number(/line (\d+)/.exec(located.message)?.[1] ?? NaN);
     const column = located.column ?? parseErrorColumn(handlebars, line);
     const where = Number.isFinite(line) ? `:${line}${column !== undefined ? `:${column + 1}` : ''}` : '';
-    // A parse error's first line only repeats the line number, and its last line lists what the parser expected instead.
-    const lines = located.message.split('\n');
-    const message = /^Parse error on line/.test(lines[0]) ? `parse error: ${lines.at(-1)!.replace(/^Expecting/, 'expected')}` : lines[0];
-    throw new PortbriefError(`${file}${where}: template error: ${message}`, { exitCode: EXIT.usage, cause: error });
+    throw new PortbriefError(`${file}${where}: template error: ${describeCompileError(located.message, source, helperNames)}`, { exitCode: EXIT.usage, cause: error });
   }
+}
+
+/**
+ * Rewrites Handlebars' compile error text in the template writer's terms.
+ * A parse error's first line only repeats the line number, and its last line
+ * lists what the parser expected. An unknown helper's error names a compile
+ * option the writer never set. A file that ends inside a block says which
+ * block was left open.
+ */
+function describeCompileError(text: string, source: string, helperNames: string[]): string {
+  const lines = text.split('\n');
+  const unknownHelper = /unknown helper (\S+)/.exec(lines[0]);
+  if (unknownHelper) {
+    const helpers = helperNames.filter((name) => name !== 'blockHelperMissing' && name !== 'helperMissing').sort();
+    return `unknown helper '${unknownHelper[1]}'; the helpers are ${helpers.join(', ')}`;
+  }
+  if (!/^Parse error on line/.test(lines[0])) return lines[0];
+  const open = /got 'EOF'/.test(lines.at(-1)!) ? unclosedBlock(source) : undefined;
+  if (open) return `parse error: the file ends inside {{#${open.name}}}, opened on line ${open.line}; close it with {{/${open.name}}}`;
+  return `parse error: ${lines.at(-1)!.replace(/^Expecting/, 'expected')}`;
+}
+
+/** Finds the innermost block still open at the end of a template, by pairing {{#name}} with {{/name}}; comments are skipped. */
+function unclosedBlock(source: string): { name: string; line: number } | undefined {
+  const stack: Array<{ name: string; line: number }> = [];
+  const tag = /\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}|\{\{~?([#/])\s*>?\s*([^\s}~]+)/g;
+  for (const match of source.matchAll(tag)) {
+    if (!match[1]) continue;
+    const line = source.slice(0, match.index).split('\n').length;
+    if (match[1] === '#') stack.push({ name: match[2], line });
+    else if (stack.at(-1)?.name === match[2]) stack.pop();
+  }
+  return stack.at(-1);
 }
 
 /**

@@ -32,6 +32,25 @@ describe('checkDeployment', () => {
     expect(failed[0].problem).toMatch(new RegExp(`^${path.join(dir, 'overrides', 'partials', 'summary.hbs')}:\\d+(:\\d+)?: template error: `));
   });
 
+  it("checks a client's own mail templates by file and line", async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'acme', 'email'), { recursive: true });
+    writeFileSync(path.join(dir, 'acme', 'email', 'body.txt.hbs'), 'Hello {{client.name}},\n{{#if weekTotals.sessions}}busy week\n');
+    writeFileSync(
+      path.join(dir, 'portbrief.yaml'),
+      `sources:\n  - name: tpot\n    format: csv\n    path: ${JSON.stringify(path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz'))}\n    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port }\n` +
+        'clients:\n  - { id: acme, name: Acme, sources: [tpot], templates: acme }\n  - { id: other, name: Other, sources: [tpot] }\n',
+    );
+
+    const results = await checkDeployment(path.join(dir, 'portbrief.yaml'));
+
+    const failed = results.filter((r) => r.problem);
+    expect(failed.map((r) => r.subject)).toEqual([`mail templates of client acme (${path.join(dir, 'acme', 'email')}, ${path.join(PROJECT_ROOT, 'templates', 'email')})`]);
+    expect(failed[0].problem).toBe(
+      `${path.join(dir, 'acme', 'email', 'body.txt.hbs')}:3:1: template error: parse error: the file ends inside {{#if}}, opened on line 2; close it with {{/if}}`,
+    );
+  });
+
   it('names a query file with a syntax error', async () => {
     const queries = tempDir();
     writeFileSync(path.join(queries, 'macros.sql'), 'SELECT 1;\n');

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
@@ -19,10 +19,15 @@ const archive = writeTwoClientArchive(dir);
 const printer = printerForFile();
 
 /** Runs the weekly job for 2025-W08 against a fresh output and state folder unless given. */
-async function run(server: TestSmtpServer, options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown> } = {}) {
+async function run(
+  server: TestSmtpServer,
+  options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string } = {},
+) {
   const output = options.output ?? tempDir();
   const state = options.state ?? freshStateDir();
-  const config = validateConfig(twoClientConfig(archive, output, state, server.port, options.mail), path.join(dir, 'portbrief.yaml'));
+  const raw = twoClientConfig(archive, output, state, server.port, options.mail);
+  if (options.alphaTemplates) Object.assign(raw.clients[0], { templates: options.alphaTemplates });
+  const config = validateConfig(raw, path.join(dir, 'portbrief.yaml'));
   const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
   return { result, output, state };
 }
@@ -178,6 +183,23 @@ describe('delivery ledger and reruns', () => {
       const eml = readFileSync(path.join(output, 'outbox', '2025-W08', 'alpha.eml'), 'utf8');
       expect(eml).toContain('Subject: Alpha Corp: weekly port targeting brief, 2025-W08');
       expect(eml).toContain('filename=portbrief-alpha-2025-W08.pdf');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("words the mail from the client's own template folder, and only that client's", async () => {
+    const server = await startSmtpServer();
+    const override = tempDir();
+    mkdirSync(path.join(override, 'email'));
+    writeFileSync(path.join(override, 'email', 'body.txt.hbs'), 'Dear {{client.name}} team, {{number weekTotals.sessions}} sessions this week.\n');
+    try {
+      await run(server, { alphaTemplates: override });
+      const [alpha, beta] = server.received.map((mail) => mail.parsed);
+      expect(alpha.text).toBe('Dear Alpha Corp team, 12 sessions this week.\n');
+      // The HTML body has no override, so it still comes from the shipped folder.
+      expect(alpha.html).toContain('<strong>TLP:AMBER</strong>');
+      expect(beta.text).toContain('Beta Ltd: Weekly port targeting brief, week 2025-W08');
     } finally {
       await server.close();
     }
