@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { type ArchiveFormat, DEFAULT_FIELDS } from '../archive/source.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import { type MailConfig, type RawClient, type RawConfig, type SourceConfig, rawConfigSchema } from './schema.js';
 
@@ -192,7 +193,9 @@ function defaultClient(raw: RawConfig): Client {
  * checked after the archive is read (see checkClientSensors).
  */
 function checkStaticSensors(raw: RawConfig, clients: Client[], fail: (key: string, problem: string) => never): void {
-  if (raw.sources.some((source) => source.fields?.sensor !== undefined)) return;
+  // A sensor read from the data (a mapped field, or the lake's own column) is known only once the archive is read.
+  const fromData = (source: SourceConfig) => (source.fields?.sensor ?? DEFAULT_FIELDS[source.format as ArchiveFormat]?.sensor) !== undefined;
+  if (raw.sources.some(fromData)) return;
   const known = new Set(raw.sources.map((source) => source.sensor ?? source.name));
   clients.forEach((client, index) => {
     client.sensors.forEach((sensor, sensorIndex) => {

@@ -7,8 +7,12 @@ import { validateConfig } from '../../src/config/load.js';
 import { Database } from '../../src/db.js';
 import { silentLogger } from '../../src/log.js';
 import { tempDir } from '../helpers/temp.js';
+import { printerForFile } from '../helpers/printer.js';
+import { EXIT } from '../../src/errors.js';
+import { runWeekly } from '../../src/weekly.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
+const printer = printerForFile();
 
 /** CSV rows, one per hour from `start`, all from 203.0.113.<n>. */
 function sessions(start: string, hours: number, port: number): string {
@@ -92,6 +96,33 @@ describe('importToLake', () => {
     } finally {
       db.close();
     }
+  });
+
+  it("gives each client its own sensors' sessions from the lake's sensor column", async () => {
+    const dir = tempDir();
+    const rows = (sensor: string, hours: number, port: number) => sessions('2025-02-17T00:00:00Z', hours, port).replaceAll('\n', `,${sensor}\n`) + `,${sensor}`;
+    writeFileSync(path.join(dir, 'a.csv'), `ts,src,dport,proto,sensor\n${rows('trap-1', 30, 22)}\n${rows('trap-2', 12, 23)}\n`);
+    const csv = { name: 'sensors', format: 'csv', path: 'a.csv', fields: { time: 'ts', srcIp: 'src', dstPort: 'dport', proto: 'proto', sensor: 'sensor' } };
+    await importToLake(validateConfig({ sources: [csv], lake: 'lake' }, path.join(dir, 'portbrief.yaml')), { now: NOW, log: silentLogger() });
+
+    // The sensors come from the lake's own column, which the config does not map.
+    const config = validateConfig(
+      {
+        sources: [{ name: 'lake', format: 'lake', path: 'lake/source=sensors' }],
+        clients: [
+          { id: 'one', name: 'One', sensors: ['trap-1'] },
+          { id: 'two', name: 'Two', sensors: ['trap-2'] },
+        ],
+      },
+      path.join(dir, 'portbrief.yaml'),
+    );
+    const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), dryRun: true });
+
+    expect(result.exitCode).toBe(EXIT.ok);
+    expect(result.clients.map((client) => [client.client, client.brief.weekTotals.sessions])).toEqual([
+      ['one', 30],
+      ['two', 12],
+    ]);
   });
 
   it('names a source that is not in the config', async () => {
