@@ -91,6 +91,12 @@ export class PdfPrinter {
         userDataDir: path.join(profileDir, 'profile'),
         args: CHROMIUM_ARGS,
         timeout: options.timeoutMs ?? 30_000,
+        // puppeteer would close the browser on these signals itself. The run
+        // handles them: the brief being printed finishes, then the run stops
+        // and closes the browser.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
         env: {
           ...process.env,
           HOME: profileDir,

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATES_DIR } from '../../src/paths.js';
+import { PROJECT_ROOT, TEMPLATES_DIR } from '../../src/paths.js';
 import { renderBriefHtml } from '../../src/render/brief-html.js';
 import { PdfPrinter, findChromium } from '../../src/render/pdf.js';
 import { loadTemplates } from '../../src/render/templates.js';
@@ -66,6 +67,37 @@ describe('PdfPrinter', () => {
     expect(text).toContain('<img src="file:///etc/hostname">');
     expect(hits).toEqual([]);
     expect(blockedRequests).toEqual(expect.arrayContaining([`${origin}/raw`, `${origin}/css`]));
+  });
+
+  it('keeps printing after SIGTERM, which the run handles itself', async () => {
+    // A process that prints once it receives SIGTERM, as the weekly run finishes its current brief.
+    const script = path.join(dir, 'print-after-signal.mts');
+    writeFileSync(
+      script,
+      `import { PdfPrinter } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src', 'render', 'pdf.ts'))};
+const printer = await PdfPrinter.launch();
+process.once('SIGTERM', async () => {
+  try {
+    const { pdf } = await printer.print('<p>after the signal</p>', { header: 'h', footer: 'f' });
+    console.log('printed ' + pdf.subarray(0, 5).toString('latin1'));
+  } catch (error) {
+    console.log('failed: ' + (error as Error).message);
+  }
+  await printer.close();
+});
+console.log('ready');
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('ready\n') && !child.killed) child.kill('SIGTERM');
+    });
+    const code = await new Promise((resolve) => child.once('exit', (exitCode, signal) => resolve(exitCode ?? signal)));
+
+    expect(output).toBe('ready\nprinted %PDF-\n');
+    expect(code).toBe(0);
   });
 
   it('names the variable to set when Chromium is missing', async () => {
