@@ -83,15 +83,42 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
   const runId = randomUUID().slice(0, 8);
   const log = options.log.child({ runId, week: week.id });
 
-  const lock = await acquireLock(path.join(config.state, 'portbrief.lock'), log, now);
+  // The error is logged as well as thrown, so a log read alone (cron's) shows why a run ended.
   try {
-    log.info({ clients: config.clients.map((client) => client.id), dryRun: options.dryRun === true }, 'weekly run started');
-    const result = await runLocked(options, week, runId, log, lock);
-    log.info({ exitCode: result.exitCode, failed: result.failed.length }, 'weekly run finished');
-    return result;
-  } finally {
-    await lock.release();
+    requireEndedWeek(week, now);
+    const lock = await acquireLock(path.join(config.state, 'portbrief.lock'), log, now);
+    try {
+      log.info({ clients: config.clients.map((client) => client.id), dryRun: options.dryRun === true }, 'weekly run started');
+      const result = await runLocked(options, week, runId, log, lock);
+      const level = result.exitCode === EXIT.ok ? 'info' : result.exitCode === EXIT.partialDelivery ? 'warn' : 'error';
+      log[level](
+        { exitCode: result.exitCode, briefs: { written: result.clients.length, failed: result.failed.length }, mail: countBy(result.clients.map((client) => client.delivery?.status ?? 'not attempted')) },
+        'weekly run finished',
+      );
+      return result;
+    } finally {
+      await lock.release();
+    }
+  } catch (error) {
+    log.error({ exitCode: error instanceof PortbriefError ? error.exitCode : EXIT.failure, err: messageOf(error) }, 'weekly run failed');
+    throw error;
   }
+}
+
+/** Refuses a week that has not ended at `now`: its brief would miss the rest of the week and could not be mailed again once complete. */
+function requireEndedWeek(week: IsoWeek, now: Date): void {
+  if (week.end.getTime() <= now.getTime()) return;
+  throw new PortbriefError(
+    `Week ${week.id} has not ended: it runs to ${week.end.toISOString().replace('T', ' ').replace(/:00\.000Z$/, ' UTC')}. Run it after that, or leave out --week to report the last complete week.`,
+    { exitCode: EXIT.usage },
+  );
+}
+
+/** Counts each distinct value, such as delivery statuses. */
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, log: Logger, lock: RunLock): Promise<WeeklyResult> {

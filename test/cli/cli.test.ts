@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -56,7 +57,7 @@ describe('portbrief weekly on the demo archive', () => {
     const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
       [
-        40,
+        'warn',
         'The country database geo-whois-asn-country.mmdb was built on 2026-06-17, 478 days after the end of week 2025-W08. ' +
           'Addresses may have moved to other countries since that week, so some attributions may be wrong for it. ' +
           'For an old week, point geoip.country at a database built near that week if you have one.',
@@ -116,7 +117,7 @@ describe('portbrief errors', () => {
     writeFileSync(file, 'sources:\n  - name: a\n    format: csv\n    path: gone.csv\n    fields: { time: t, srcIp: s, dstPort: p }\n');
     const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`portbrief: ${file}: sources[0].path: archive file ${path.join(dir, 'gone.csv')} is not found. Fix the path or the file's permissions.\n`);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(`portbrief: ${file}: sources[0].path: archive file ${path.join(dir, 'gone.csv')} is not found. Fix the path or the file's permissions.`);
   });
 
   it('lists the weeks the archive covers when the week has no data', () => {
@@ -124,6 +125,17 @@ describe('portbrief errors', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('portbrief: The archive has no sessions in week 2024-W01. It covers 5 weeks from 2025-W07 to 2025-W15: 2025-W07, 2025-W08, 2025-W09, 2025-W11, 2025-W15.');
     expect(result.stderr).toContain('Pass one of them with --week.');
+  });
+
+  it('refuses the week in progress', () => {
+    const current = DateTime.utc();
+    const week = `${current.weekYear}-W${String(current.weekNumber).padStart(2, '0')}`;
+    const result = portbrief('weekly', '--config', demoConfig('current-week'), '--week', week);
+    const ends = current.startOf('week').plus({ weeks: 1 }).toFormat('yyyy-MM-dd');
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(
+      `portbrief: Week ${week} has not ended: it runs to ${ends} 00:00 UTC. Run it after that, or leave out --week to report the last complete week.`,
+    );
   });
 
   it('rejects a malformed week', () => {
@@ -137,8 +149,12 @@ describe('portbrief errors', () => {
     const file = demoConfig('corrupt-db', `geoip: { country: ${JSON.stringify(database)} }`);
     const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain(`portbrief: GeoIP database ${database} is not a valid MaxMind database`);
+    // One JSON line for the log, then the same message as one plain line.
+    const [logged, plain, ...rest] = result.stderr.trim().split('\n');
+    expect(rest).toEqual([]);
+    expect(JSON.parse(logged)).toMatchObject({ level: 'error', msg: 'weekly run failed', week: '2025-W08', exitCode: 2, runId: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    expect(plain).toBe(`portbrief: ${(JSON.parse(logged) as { err: string }).err}`);
+    expect(plain).toContain(`portbrief: GeoIP database ${database} is not a valid MaxMind database`);
   });
 
   it.skipIf(!hasSharedData)(`names a country database given as geoip.asn (${SKIP_REASON})`, () => {
@@ -146,8 +162,8 @@ describe('portbrief errors', () => {
     const file = demoConfig('country-as-asn', `geoip: { asn: ${JSON.stringify(database)} }`);
     const result = portbrief('weekly', '--config', file, '--week', '2025-W08');
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(
-      `portbrief: GeoIP database ${database} is a GeoIP2-Country database, which has no autonomous system (ASN) data. Check geoip.asn in ${file}; it must name a GeoLite2-ASN or GeoIP2-ISP .mmdb file.\n`,
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(
+      `portbrief: GeoIP database ${database} is a GeoIP2-Country database, which has no autonomous system (ASN) data. Check geoip.asn in ${file}; it must name a GeoLite2-ASN or GeoIP2-ISP .mmdb file.`,
     );
   });
 

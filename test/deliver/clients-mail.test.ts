@@ -5,7 +5,8 @@ import type { Brief } from '../../src/brief.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Ledger } from '../../src/deliver/ledger.js';
 import { EXIT } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
+import { capturingLogger } from '../helpers/log-capture.js';
 import { runWeekly } from '../../src/weekly.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { type TestSmtpServer, startSmtpServer } from '../helpers/smtp.js';
@@ -21,14 +22,14 @@ const printer = printerForFile();
 /** Runs the weekly job for 2025-W08 against a fresh output and state folder unless given. */
 async function run(
   server: TestSmtpServer,
-  options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string } = {},
+  options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string; log?: Logger } = {},
 ) {
   const output = options.output ?? tempDir();
   const state = options.state ?? freshStateDir();
   const raw = twoClientConfig(archive, output, state, server.port, options.mail);
   if (options.alphaTemplates) Object.assign(raw.clients[0], { templates: options.alphaTemplates });
   const config = validateConfig(raw, path.join(dir, 'portbrief.yaml'));
-  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
+  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: options.log ?? silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
   return { result, output, state };
 }
 
@@ -63,7 +64,7 @@ describe('one brief per client, mailed', () => {
     expect(beta.subject).toBe('Beta Ltd: weekly port targeting brief, 2025-W08');
     expect(alpha.from?.value).toEqual([{ name: 'portbrief', address: 'briefs@portbrief.example' }]);
     expect(alpha.text).toContain('Alpha Corp: Weekly port targeting brief, week 2025-W08 (2025-02-17 to 2025-02-23 UTC)');
-    expect(alpha.text).toContain('Your sensors recorded 12 sessions this week from addresses in 2 countries.');
+    expect(alpha.text).toContain('Your sensors recorded 12 sessions this week; 12 of them came from addresses located in 2 countries.');
     expect(alpha.html).toContain('<strong>TLP:AMBER</strong>');
     expect(beta.text).toContain('TLP:CLEAR');
   });
@@ -156,9 +157,12 @@ describe('delivery ledger and reruns', () => {
   it('sends the other clients when one fails for good, and exits 3', async () => {
     const server = await startSmtpServer((_, to) => (to.includes('soc@alpha.example') ? { code: 550, text: 'mailbox unavailable' } : undefined));
     try {
-      const { result, state } = await run(server);
+      const { log, lines } = capturingLogger();
+      const { result, state } = await run(server, { log });
       expect(result.exitCode).toBe(EXIT.partialDelivery);
       expect(result.clients.map((c) => c.delivery?.status)).toEqual(['failed', 'sent']);
+      // The run's last line counts briefs and mails, at warn level, so a log alone shows the partial delivery.
+      expect(lines.at(-1)).toMatchObject({ level: 40, msg: 'weekly run finished', exitCode: 3, briefs: { written: 2, failed: 0 }, mail: { failed: 1, sent: 1 } });
       expect(result.clients[0].delivery?.error).toContain('mailbox unavailable');
       // 550 is permanent, so it is not retried.
       expect(server.rejected).toBe(1);
