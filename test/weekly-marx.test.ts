@@ -113,7 +113,7 @@ describe.skipIf(!hasSharedData)(`weekly brief of the marx honeypot, 2013-W21 (${
     expect(text).toMatch(/1\s+1433\s+ms-sql-s\*\s+2,976\s+685\s+46\.3%/);
     expect(text).toMatch(/9\s+445\s+microsoft-ds\*\s+86\s+43\s+1\.3%\s+NEW\s+▲14 \(from #23\)/);
     expect(text.replace(/\s+/g, ' ')).toContain(
-      'Countries: GeoLite2-Country (file GeoLite2-Country_build-2019-12-24.mmdb), type GeoLite2-Country, built 2019-12-24, licence CC BY-SA 4.0.',
+      'Countries: GeoLite2-Country, from the file GeoLite2-Country_build-2019-12-24.mmdb (database type GeoLite2-Country), built 2019-12-24, licence CC BY-SA 4.0.',
     );
     expect(text).toMatch(/Private network \(10\/8, 172.16\/12, 192.168\/16, fc00::\/7\)\s+64\s+0.4%/);
     expect(text).toContain('else its registered country');

@@ -103,10 +103,10 @@ describe.skipIf(!hasSharedData)(`weekly brief with an ASN database (${SKIP_REASO
     const text = pdfText(path.join(result.clients[0].outputDir, 'brief.pdf')).replace(/\s+/g, ' ');
     expect(text).toContain('Networks: AS7018 AT&T Services 41.7% (5 sessions, 2 sources); AS174 Cogent Communications 25.0% (3 sessions, 2 sources)');
     expect(text).toContain('Networks: AS1221 Telstra Pty Ltd 100.0% (5 sessions, 2 sources)');
-    expect(text).toContain('Networks: each port’s top 2 source autonomous systems by sessions, with their share of the port’s sessions from United States.');
+    expect(text).toContain('Networks: each port’s top 2 source autonomous systems by sessions, with their share of the port’s sessions from the United States.');
     expect(text).toContain('Shared address space for carrier-grade NAT (100.64/10) 1 3.4%');
     expect(text).toContain('Not covered by the GeoIP database (unknown) 1 3.4%');
-    expect(text).toContain('Networks (ASN): GeoLite2-ASN (file GeoLite2-ASN-Test.mmdb), type GeoLite2-ASN, built 2026-02-04, licence GeoLite2 End User License Agreement.');
+    expect(text).toContain('Networks (ASN): GeoLite2-ASN, from the file GeoLite2-ASN-Test.mmdb (database type GeoLite2-ASN), built 2026-02-04, licence GeoLite2 End User License Agreement.');
     expect(text).toContain('The GeoIP database does not fit this week well: see the warnings under Data quality.');
   });
 });

@@ -19,13 +19,34 @@ export function formatPercent(value: number, digits = 1): string {
   return new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
-/** Returns the English name of an ISO 3166-1 alpha-2 code, or the code when the runtime has no name for it. */
+const shortCountryNames = new Intl.DisplayNames(['en'], { type: 'region', style: 'short', fallback: 'code' });
+
+/**
+ * Returns the English name of an ISO 3166-1 alpha-2 code, or the code when
+ * the runtime has no name for it. The short form is taken where it is a name
+ * rather than an abbreviation: Hong Kong for "Hong Kong SAR China", but not
+ * US for "United States".
+ */
 export function countryName(code: string): string {
   try {
-    return countryNames.of(code.toUpperCase()) ?? code;
+    const name = countryNames.of(code.toUpperCase()) ?? code;
+    const short = shortCountryNames.of(code.toUpperCase()) ?? name;
+    return /^[A-Z.]+$/.test(short) ? name : short;
   } catch {
     return code;
   }
+}
+
+/** Codes of countries whose English name takes "the" in running text. */
+const NAMES_WITH_ARTICLE = new Set(['US', 'GB', 'NL', 'AE', 'PH', 'DO', 'BS', 'CF', 'KM', 'SC', 'MV', 'GM', 'BQ', 'UM', 'VA', 'EU'].map(countryName));
+
+/**
+ * Writes a country name as it reads inside a sentence: "the United States",
+ * "the Cayman Islands", but "Iran".
+ */
+export function countryInText(name: string): string {
+  const article = NAMES_WITH_ARTICLE.has(name) || /\b(Islands|Republic|Emirates|Kingdom|States|Territories)$/.test(name);
+  return article ? `the ${name}` : name;
 }
 
 /** Writes a port with its IANA service name: 1433 (ms-sql-s), or the number alone when unnamed. */
@@ -77,6 +98,12 @@ export function formatDate(iso: string): string {
   return new Date(iso).toISOString().slice(0, 10);
 }
 
+/** Formats an ISO timestamp to the minute in UTC: 2026-12-04 12:00 UTC. */
+export function formatDateTime(iso: string): string {
+  const text = new Date(iso).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
 /** Describes how a port's rank changed since last week: ▲14 (from #23), ▼2 (from #2), = or — when it was not ranked. */
 export function rankChange(rank: number, previousRank: number | null): string {
   if (previousRank === null) return '—';
@@ -114,10 +141,12 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
     pluralize(requireFinite(count), requireString(singular), typeof plural === 'string' ? plural : undefined),
   );
   handlebars.registerHelper('possessive', (name: unknown) => possessive(requireString(name)));
+  handlebars.registerHelper('countryInText', (name: unknown) => countryInText(requireString(name)));
   handlebars.registerHelper('rankChange', (rank: unknown, previousRank: unknown) =>
     rankChange(requireFinite(rank), previousRank === null ? null : requireFinite(previousRank)),
   );
   handlebars.registerHelper('date', (iso: unknown) => formatDate(requireString(iso)));
+  handlebars.registerHelper('dateTime', (iso: unknown) => formatDateTime(requireString(iso)));
   handlebars.registerHelper('joinList', (items: Array<string | number>) => joinList(items ?? []));
   handlebars.registerHelper('fewSources', (ports: Array<{ port: number; sources: number }>) => fewSourcesSentence(ports ?? []));
   handlebars.registerHelper('points', (value: unknown) => formatPoints(requireFinite(value)));

@@ -157,7 +157,7 @@ function describeCompileError(text: string, source: string, helperNames: string[
   const lines = text.split('\n');
   const unknownHelper = /unknown helper (\S+)/.exec(lines[0]);
   if (unknownHelper) {
-    const helpers = helperNames.filter((name) => name !== 'blockHelperMissing' && name !== 'helperMissing').sort();
+    const helpers = [...new Set(helperNames)].filter((name) => name !== 'blockHelperMissing' && name !== 'helperMissing').sort();
     return `unknown helper '${unknownHelper[1]}'; the helpers are ${helpers.join(', ')}`;
   }
   if (!/^Parse error on line/.test(lines[0])) return lines[0];

@@ -86,7 +86,7 @@ describe('rendering faults', () => {
     const pingsText = compactText('pings');
     expect(pingsText).toContain(compact('No port heatmap: no session from the countries in this brief had a destination port this week.'));
     expect(pingsText).toContain(
-      compact('No port chart: none of United States’ sessions this week had a destination port (ICMP, GRE and other protocols have none), so there are no ports to rank.'),
+      compact('No port chart: none of the United States’ sessions this week had a destination port (ICMP, GRE and other protocols have none), so there are no ports to rank.'),
     );
     // No empty chart is drawn: no bar chart legend, no share trend and no ports table.
     expect(pingsText).not.toContain('newentrant');

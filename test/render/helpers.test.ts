@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countryName, formatDate, formatNumber, formatPercent, portLabel, possessive, pluralize, rankChange } from '../../src/render/helpers.js';
+import { countryInText, countryName, formatDate, formatNumber, formatPercent, portLabel, possessive, pluralize, rankChange } from '../../src/render/helpers.js';
 
 describe('render helpers', () => {
   it('formats numbers and percentages in en-US', () => {
@@ -18,6 +18,15 @@ describe('render helpers', () => {
     expect(countryName('XK')).toBe('Kosovo');
     expect(countryName('ZZ')).toBe('Unknown Region');
     expect(countryName('not-a-code')).toBe('not-a-code');
+    // CLDR's short form where it is a name, its long form where the short one is an abbreviation.
+    expect(['HK', 'MO', 'PS', 'US', 'GB'].map(countryName)).toEqual(['Hong Kong', 'Macao', 'Palestine', 'United States', 'United Kingdom']);
+  });
+
+  it('puts "the" before the country names that take it in a sentence', () => {
+    expect(['US', 'GB', 'NL', 'PH', 'KY', 'DO', 'IR', 'CN', 'HK'].map((code) => countryInText(countryName(code)))).toEqual([
+      'the United States', 'the United Kingdom', 'the Netherlands', 'the Philippines', 'the Cayman Islands', 'the Dominican Republic', 'Iran', 'China', 'Hong Kong',
+    ]);
+    expect(possessive(countryInText(countryName('US')))).toBe('the United States’');
   });
 
   it('labels ports with their service when named', () => {
