@@ -143,10 +143,30 @@ export class Database {
     }
   }
 
-  /** Runs a query file with bound parameters and returns its rows as plain objects. */
-  async queryFile(name: string, params?: Params): Promise<Row[]> {
+  /**
+   * Runs a query file with bound parameters and returns its rows as plain
+   * objects. `columns` are the result columns the caller reads: an edited
+   * query that drops or renames one fails here, naming the file and the
+   * column, instead of leaving a value undefined for a template to trip on.
+   */
+  async queryFile(name: string, params?: Params, columns?: readonly string[]): Promise<Row[]> {
     const sql = await this.readQuery(name);
-    return this.query(sql, params, name);
+    if (!columns) return this.query(sql, params, name);
+    let reader: DuckDBResultReader;
+    try {
+      const { values, types } = bind(params);
+      reader = await this.connection.runAndReadAll(sql, values, types);
+    } catch (error) {
+      throw queryError(name, error);
+    }
+    const present = reader.columnNames();
+    const missing = columns.filter((column) => !present.includes(column));
+    if (missing.length > 0) {
+      throw new PortbriefError(
+        `${path.join('queries', name)}: the result has no column ${missing.map((column) => `'${column}'`).join(', ')}; it has ${present.join(', ')}. portbrief reads ${columns.join(', ')}: keep those names (add columns freely).`,
+      );
+    }
+    return rowObjects(reader);
   }
 
   /** Runs SQL that returns nothing of interest. `origin` names the file or step for error messages. */

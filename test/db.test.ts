@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../src/db.js';
+import { tempDir } from './helpers/temp.js';
 
 const PLAIN = `SELECT * FROM (VALUES
     (true, 1::TINYINT, 2::SMALLINT, 3::INTEGER, 4::UTINYINT, 5::USMALLINT, 6::UINTEGER, 1.5::FLOAT, 0.25::DOUBLE, 'a'),
@@ -31,6 +34,23 @@ describe('query rows', () => {
       const rows = await db.query(sql);
 
       expect(rows).toEqual([{ n: '12345678901234', ts: '2025-02-17 10:00:00+00', list: [1, 2], v: 'x' }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('query files', () => {
+  it('names the file and the column when a query no longer returns a column the caller reads', async () => {
+    const queries = tempDir();
+    writeFileSync(path.join(queries, 'macros.sql'), 'SELECT 1;\n');
+    writeFileSync(path.join(queries, 'top.sql'), 'SELECT 22 AS port, 5 AS distinct_sources, 1 AS extra;\n');
+    const db = await Database.open({ queriesDir: queries });
+    try {
+      await expect(db.queryFile('top.sql', undefined, ['port', 'sources'])).rejects.toThrow(
+        "queries/top.sql: the result has no column 'sources'; it has port, distinct_sources, extra. portbrief reads port, sources: keep those names (add columns freely).",
+      );
+      expect(await db.queryFile('top.sql', undefined, ['port'])).toEqual([{ port: 22, distinct_sources: 5, extra: 1 }]);
     } finally {
       db.close();
     }

@@ -107,6 +107,15 @@ export async function buildWeeklyTables(db: Database, request: WeeklyTablesReque
   if (failure !== undefined) throw stateWriteError(stateFile, failure);
 }
 
+/** The result columns read from each ranking query; analysts may add columns but not rename these. */
+export const RESULT_COLUMNS = {
+  topPorts: ['client', 'country', 'rank', 'port', 'sessions', 'sources', 'share', 'previous_rank', 'new_entrant', 'service', 'registry_status'],
+  topNetworks: ['client', 'country', 'port', 'position', 'asn', 'organisation', 'sessions', 'sources', 'share'],
+  portHistory: ['client', 'country', 'port', 'week', 'rank', 'sessions', 'sources', 'udp_sessions', 'share'],
+  countryHistory: ['client', 'country', 'week', 'sessions', 'sources'],
+  firstSeen: ['client', 'country', 'port'],
+} as const;
+
 export interface RankRequest {
   week: IsoWeek;
   previous: IsoWeek;
@@ -140,9 +149,11 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   );
 
   await db.runScript('top_countries.sql', { week: week.id, countries: top.countries });
-  const countries = await db.query('SELECT client, country, sessions, sources FROM shown_countries ORDER BY client, position');
-  const ports = await db.queryFile('top_ports.sql', { week: week.id, previous: previous.id, ports: top.ports });
-  const networks = request.withNetworks ? await db.queryFile('top_networks.sql', { week: week.id, ports: top.ports, networks: top.networks }) : [];
+  const countries = await db.query('SELECT client, country, sessions, sources FROM shown_countries ORDER BY client, position', undefined, 'top_countries.sql (its table shown_countries)');
+  const ports = await db.queryFile('top_ports.sql', { week: week.id, previous: previous.id, ports: top.ports }, RESULT_COLUMNS.topPorts);
+  const networks = request.withNetworks
+    ? await db.queryFile('top_networks.sql', { week: week.id, ports: top.ports, networks: top.networks }, RESULT_COLUMNS.topNetworks)
+    : [];
   const counts = await db.query(
     `SELECT b.client, count(*) FILTER (WHERE w.week = $previous)::INTEGER AS previous, count(*) FILTER (WHERE w.week = $week)::INTEGER AS current
      FROM brief_clients AS b LEFT JOIN country_weeks AS w USING (client) GROUP BY b.client`,
@@ -154,9 +165,9 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
     { week: week.id },
   );
   const weeks = new TextList(request.windowWeeks);
-  const portWeeks = await db.queryFile('port_history.sql', { week: week.id, weeks });
-  const countryWeeks = await db.queryFile('country_history.sql', { weeks });
-  const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports });
+  const portWeeks = await db.queryFile('port_history.sql', { week: week.id, weeks }, RESULT_COLUMNS.portHistory);
+  const countryWeeks = await db.queryFile('country_history.sql', { weeks }, RESULT_COLUMNS.countryHistory);
+  const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
   const scanners = await db.query(
     `SELECT client, scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks
