@@ -106,6 +106,8 @@ export interface Brief {
   /** How many source networks each port lists; 0 when the run has no ASN database. */
   networksShown: number;
   countries: CountrySection[];
+  /** Countries the client always follows (clients[].countries) without a located session in the week, so they have no section. */
+  quietCountries: Array<{ country: string; name: string }>;
   newEntrants: Array<{ country: string; name: string; port: number; service: string; rank: number; sources: number }>;
   /** Findings, most important first; each names the brief.json path of its numbers. */
   findings: Finding[];

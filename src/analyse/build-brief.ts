@@ -167,6 +167,9 @@ export function buildBrief(inputs: BriefInputs): Brief {
     portsShown: inputs.config.top.ports,
     networksShown: withNetworks ? inputs.config.top.networks : 0,
     countries,
+    quietCountries: inputs.client.countries
+      .filter((code) => !ranking.countries.some((row) => row.country === code))
+      .map((code) => ({ country: code, name: countryName(code) })),
     newEntrants,
     findings,
     method: {

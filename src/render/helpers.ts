@@ -142,6 +142,7 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   );
   handlebars.registerHelper('possessive', (name: unknown) => possessive(requireString(name)));
   handlebars.registerHelper('countryInText', (name: unknown) => countryInText(requireString(name)));
+  handlebars.registerHelper('countryList', (countries: Array<{ name: string }>) => joinList((countries ?? []).map((country) => countryInText(requireString(country.name)))));
   handlebars.registerHelper('rankChange', (rank: unknown, previousRank: unknown) =>
     rankChange(requireFinite(rank), previousRank === null ? null : requireFinite(previousRank)),
   );

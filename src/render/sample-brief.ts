@@ -96,6 +96,7 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
         topPorts: [{ rank: 1, port: 443, service: 'https', registryStatus: 'assigned', sessions: 180, sources: 9, share: 1, previousRank: 2, newEntrant: false, note: null, insight: insight(), networks: [{ asn: 16509, organisation: '', sessions: 180, sources: 9, share: 1 }] }],
       },
     ],
+    quietCountries: [{ country: 'NL', name: 'Netherlands' }],
     newEntrants: [{ country: 'IR', name: 'Iran', port: 9530, service: '', rank: 2, sources: 12 }],
     archiveWeeks: ['2025-W07', '2025-W08'],
     findings: [

@@ -89,6 +89,13 @@ describe('one brief per client, mailed', () => {
     expect(betaText).not.toContain(String(MARKER_A));
   });
 
+  it('says when a country the client always follows sent nothing this week', () => {
+    // Beta always follows RU, whose only address in the archive was seen by alpha's sensor.
+    expect(readBrief(output, 'beta').quietCountries).toEqual([{ country: 'RU', name: 'Russia' }]);
+    expect(pdfText(path.join(output, 'beta', '2025-W08', 'brief.pdf'))).toContain('No located sessions came this week from Russia, which this brief always covers.');
+    expect(readBrief(output, 'alpha').quietCountries).toEqual([]);
+  });
+
   it("counts only the client's own rows in data quality", () => {
     const alpha = readBrief(output, 'alpha');
     const beta = readBrief(output, 'beta');
