@@ -4,7 +4,7 @@ import type { Client, Config } from '../config/load.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Ledger } from './ledger.js';
-import { type SendMail, renderEml, sendWithRetry } from './mailer.js';
+import { type SendMail, isUnreachable, renderEml, sendWithRetry } from './mailer.js';
 import { type BriefMessage, type MessageTemplates, briefHash, composeMessage, encodedSize } from './message.js';
 import { OUTBOX_FOLDER, rejectLinkedFolders, writeFileAtomic } from './publish.js';
 
@@ -32,6 +32,8 @@ export interface DeliveryOutcome {
   /** The .eml written by a dry run. */
   file?: string;
   error?: string;
+  /** The SMTP server could not be reached at all, so the clients after this one are not tried. */
+  unreachable?: boolean;
 }
 
 export interface DeliveryContext {
@@ -49,14 +51,19 @@ export interface DeliveryContext {
 /** Mails each client its brief, or writes it to the outbox in a dry run; one client's failure never stops the others. */
 export async function deliverBriefs(jobs: DeliveryJob[], context: DeliveryContext): Promise<DeliveryOutcome[]> {
   const outcomes: DeliveryOutcome[] = [];
+  // Once the server cannot be reached after every attempt for one client, the
+  // others are not tried: with 20 clients the retries would take minutes and
+  // end the same way. The ledger shows them unsent, so the rerun sends them.
+  let unreachable: DeliveryOutcome | undefined;
   for (const job of jobs) {
     const log = context.log.child({ client: job.client.id });
     let outcome: DeliveryOutcome;
     try {
-      outcome = await deliverOne(job, context, log);
+      outcome = await deliverOne(job, context, log, unreachable);
     } catch (error) {
       outcome = { client: job.client.id, status: 'failed', error: messageOf(error) };
     }
+    if (outcome.unreachable) unreachable ??= outcome;
     if (outcome.status === 'failed') log.error({ err: outcome.error }, 'brief not delivered');
     else log.info({ status: outcome.status, messageId: outcome.messageId, file: outcome.file }, 'delivery');
     outcomes.push(outcome);
@@ -64,7 +71,8 @@ export async function deliverBriefs(jobs: DeliveryJob[], context: DeliveryContex
   return outcomes;
 }
 
-async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logger): Promise<DeliveryOutcome> {
+/** Delivers one client's brief; `unreachable`, the outcome of an earlier client whose server could not be reached, makes it record a failure instead of sending. */
+async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logger, unreachable?: DeliveryOutcome): Promise<DeliveryOutcome> {
   const { client, brief } = job;
   const { config } = context;
   if (!client.recipients) return { client: client.id, status: 'no-recipients' };
@@ -105,6 +113,11 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
   if (oversize) return oversize;
 
   const entry = { client: client.id, week: brief.week, briefSha256: sha, runId: context.runId };
+  if (unreachable) {
+    const error = `not tried: the mail server could not be reached for client ${unreachable.client} (${unreachable.error}). Rerun once it is reachable.`;
+    await ledger.record({ ...entry, messageId: null, status: 'failed', attempts: 0, error }, context.now());
+    return { client: client.id, status: 'failed', error };
+  }
   await ledger.record({ ...entry, messageId: message.messageId, status: 'sending', attempts: 0, error: null }, context.now());
   try {
     const { messageId, attempts } = await sendWithRetry(context.send!, message, config.mail, log);
@@ -113,7 +126,12 @@ async function deliverOne(job: DeliveryJob, context: DeliveryContext, log: Logge
   } catch (error) {
     const attempts = (error as { attempts?: number }).attempts ?? 1;
     await ledger.record({ ...entry, messageId: null, status: 'failed', attempts, error: messageOf(error) }, context.now());
-    return { client: client.id, status: 'failed', error: `${messageOf(error)} (after ${attempts} attempt${attempts === 1 ? '' : 's'})` };
+    return {
+      client: client.id,
+      status: 'failed',
+      error: `${messageOf(error)} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      unreachable: isUnreachable(error),
+    };
   }
 }
 

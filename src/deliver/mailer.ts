@@ -28,6 +28,8 @@ export function smtpSender(mail: MailConfig & { password?: string }): { send: Se
         // nodemailer's message is only 'Timeout' or 'Connection timeout'. The code stays, so the send is retried as temporary.
         if ((error as { code?: string }).code === 'ETIMEDOUT' && error instanceof Error) {
           error.message = `${error.message}: the SMTP server ${mail.host}:${mail.port} did not reply within ${mail.timeoutMs} ms (mail.timeoutMs)`;
+        } else if (isUnreachable(error) && error instanceof Error) {
+          error.message = `${error.message}: cannot reach the SMTP server ${mail.host}:${mail.port} (mail.host, mail.port)`;
         }
         throw error;
       }
@@ -41,6 +43,18 @@ export async function renderEml(message: BriefMessage): Promise<{ eml: Buffer; m
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const info = await transport.sendMail(message);
   return { eml: info.message as Buffer, messageId: info.messageId as string };
+}
+
+/**
+ * Tells whether a send failed to connect at all: the connection was refused
+ * or reset, or the host name did not resolve. Every other message of the run
+ * would fail the same way. Timeouts are left out: nodemailer reports a
+ * server that stalls mid-message with the same command as one that never
+ * answers, and a stall may be the one message's.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const { command, code } = error as { command?: string; code?: string };
+  return command === 'CONN' && code !== 'ETIMEDOUT';
 }
 
 /** Tells whether an SMTP error is permanent (a 5xx reply such as message too big or mailbox unknown), so retrying cannot help. */

@@ -136,6 +136,44 @@ describe('delivery faults', () => {
     ]);
   });
 
+  it('stops trying once the server refuses connections, and the rerun sends every client', async () => {
+    // A port on 127.0.0.1 that nothing listens on: bound, then closed.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    const state = freshStateDir();
+    const output = tempDir();
+    const runAt = (at: number) =>
+      runWeekly({ config: validateConfig(twoClientConfig(archive, output, state, at, { attempts: 2 }), path.join(dir, 'portbrief.yaml')), week: '2025-W08', now: NOW, log: silentLogger(), printer: printer() });
+
+    const first = await runAt(port);
+
+    expect(first.exitCode).toBe(EXIT.partialDelivery);
+    const refused = `connect ECONNREFUSED 127.0.0.1:${port}: cannot reach the SMTP server 127.0.0.1:${port} (mail.host, mail.port) (after 2 attempts)`;
+    expect(first.clients.map((client) => [client.client, client.delivery?.error])).toEqual([
+      ['alpha', refused],
+      ['beta', `not tried: the mail server could not be reached for client alpha (${refused}). Rerun once it is reachable.`],
+    ]);
+    const ledger = await Ledger.open(state);
+    const outcomes = (await ledger.history()).filter((entry) => entry.status !== 'sending');
+    ledger.close();
+    expect(outcomes.map((entry) => [entry.client, entry.status, entry.attempts])).toEqual([
+      ['alpha', 'failed', 2],
+      ['beta', 'failed', 0],
+    ]);
+
+    const server = await startSmtpServer();
+    try {
+      const second = await runAt(server.port);
+      expect(second.clients.map((client) => client.delivery?.status)).toEqual(['sent', 'sent']);
+      expect(server.received).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('fails a 552 reply without retrying', async () => {
     const server = await startSmtpServer((_, to) => (to.includes('soc@alpha.example') ? { code: 552, text: 'message size exceeds fixed maximum' } : undefined));
     try {
