@@ -3,19 +3,22 @@ import path from 'node:path';
 import { EXIT, PortbriefError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
 import { makeFolder } from './make-folder.js';
+import { BROWSER_PROFILE_PREFIX } from './paths.js';
 
 interface LockOwner {
   pid: number;
   startedAt: string;
   /** The run's Chromium, whose process group outlives a killed run. */
   browserPid?: number;
+  /** That browser's temporary profile folder, which a killed run leaves behind. */
+  browserProfile?: string;
 }
 
 /** A held run lock; release() removes the file if this process still owns it. */
 export interface RunLock {
   file: string;
-  /** Records the run's browser, so a run that takes over a stale lock can end it. */
-  recordBrowser(pid: number): Promise<void>;
+  /** Records the run's browser, so a run that takes over a stale lock can end it and remove its profile. */
+  recordBrowser(pid: number, profile: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -38,8 +41,9 @@ export async function acquireLock(file: string, log: Logger, now = new Date()): 
       }
       return {
         file,
-        recordBrowser: async (browserPid) => {
+        recordBrowser: async (browserPid, browserProfile) => {
           owner.browserPid = browserPid;
+          owner.browserProfile = browserProfile;
           await writeFile(file, `${JSON.stringify(owner)}\n`);
         },
         release: () => releaseLock(file, owner.pid),
@@ -59,6 +63,7 @@ export async function acquireLock(file: string, log: Logger, now = new Date()): 
     }
     log.warn({ lock: file, stalePid: holder?.pid ?? null }, 'taking over a stale lock: its process is gone');
     if (holder?.browserPid && isAlive(holder.browserPid)) endBrowser(holder.browserPid, log);
+    if (holder?.browserProfile) await removeProfile(holder.browserProfile, log);
     await rm(file, { force: true });
   }
   throw new PortbriefError(`Could not take the lock ${file}: another run took it at the same moment. This run did nothing.`, { exitCode: EXIT.locked });
@@ -94,6 +99,21 @@ function endBrowser(pid: number, log: Logger): void {
     log.warn({ browserPid: pid }, 'ended the browser the stale run left behind');
   } catch (error) {
     log.warn({ browserPid: pid, err: messageOf(error) }, 'could not end the browser the stale run left behind');
+  }
+}
+
+/**
+ * Removes a killed run's Chromium profile folder. Only an absolute path to a
+ * folder named as PdfPrinter names them is removed, so a damaged or edited
+ * lock file cannot make a run delete anything else.
+ */
+async function removeProfile(folder: string, log: Logger): Promise<void> {
+  if (!path.isAbsolute(folder) || !path.basename(folder).startsWith(BROWSER_PROFILE_PREFIX)) return;
+  try {
+    await rm(folder, { recursive: true, force: true });
+    log.warn({ browserProfile: folder }, 'removed the browser profile the stale run left behind');
+  } catch (error) {
+    log.warn({ browserProfile: folder, err: messageOf(error) }, 'could not remove the browser profile the stale run left behind');
   }
 }
 

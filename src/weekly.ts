@@ -136,7 +136,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
 
   const clients: ClientResult[] = [];
   const failed: WeeklyResult['failed'] = [];
-  const browser = new BrowserSession({ printer: options.printer, timeoutMs: config.print.timeoutMs, log, onLaunch: (pid) => lock.recordBrowser(pid) });
+  const browser = new BrowserSession({ printer: options.printer, timeoutMs: config.print.timeoutMs, log, onLaunch: (pid, profile) => lock.recordBrowser(pid, profile) });
   const pdfs = new Map<string, Buffer>();
   try {
     await timed(log, 'browser', () => browser.start());

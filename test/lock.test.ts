@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,21 @@ describe('acquireLock', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ stalePid: stale, msg: 'taking over a stale lock: its process is gone' });
     await lock.release();
+  });
+
+  it("removes a stale run's browser profile folder, and only a folder named as one", async () => {
+    const profile = path.join(dir, 'portbrief-chromium-AbC123');
+    const other = path.join(dir, 'reports');
+    for (const folder of [profile, other]) mkdirSync(path.join(folder, 'inside'), { recursive: true });
+    const file = path.join(dir, 'e.lock');
+
+    writeFileSync(file, JSON.stringify({ pid: deadPid(), startedAt: '2026-12-01T00:00:00Z', browserProfile: other }));
+    await (await acquireLock(file, silentLogger())).release();
+    expect(existsSync(other)).toBe(true);
+
+    writeFileSync(file, JSON.stringify({ pid: deadPid(), startedAt: '2026-12-01T00:00:00Z', browserProfile: profile }));
+    await (await acquireLock(file, silentLogger())).release();
+    expect(existsSync(profile)).toBe(false);
   });
 
   it('leaves a lock taken over by another run in place', async () => {

@@ -11,8 +11,8 @@ export interface BrowserSessionOptions {
   /** How long Chromium may take to start, and to print one brief. */
   timeoutMs: number;
   log: Logger;
-  /** Called with the PID of each browser the session launches, so the run lock can name it. */
-  onLaunch(pid: number): Promise<void>;
+  /** Called with the PID and profile folder of each browser the session launches, so the run lock can name them. */
+  onLaunch(pid: number, profileFolder: string): Promise<void>;
 }
 
 /**
@@ -81,7 +81,7 @@ export class BrowserSession {
     const printer = await PdfPrinter.launch({ timeoutMs: this.options.timeoutMs });
     this.printer = printer;
     this.owned = true;
-    if (printer.pid !== undefined) await this.options.onLaunch(printer.pid);
+    if (printer.pid !== undefined) await this.options.onLaunch(printer.pid, printer.profileFolder);
     return printer;
   }
 

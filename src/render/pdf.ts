@@ -4,6 +4,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import puppeteer, { type Browser, type Page, TimeoutError } from 'puppeteer-core';
 import { PortbriefError, messageOf } from '../errors.js';
+import { BROWSER_PROFILE_PREFIX } from '../paths.js';
 
 /** Install paths of Chromium on Debian and other distributions, tried in order. */
 const CHROMIUM_CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -70,6 +71,11 @@ export class PdfPrinter {
     readonly executablePath: string,
   ) {}
 
+  /** The temporary folder of the browser's profile and home, removed by close(). */
+  get profileFolder(): string {
+    return this.profileDir;
+  }
+
   /** PID of the browser process, the leader of its process group; undefined once closed. */
   get pid(): number | undefined {
     return this.browser.process()?.pid;
@@ -83,7 +89,7 @@ export class PdfPrinter {
   /** Launches Chromium; `timeoutMs` (default 30 s) bounds the wait for it to start. */
   static async launch(options: { executablePath?: string; timeoutMs?: number } = {}): Promise<PdfPrinter> {
     const executablePath = options.executablePath ?? (await findChromium());
-    const profileDir = await mkdtemp(path.join(tmpdir(), 'portbrief-chromium-'));
+    const profileDir = await mkdtemp(path.join(tmpdir(), BROWSER_PROFILE_PREFIX));
     try {
       const browser = await puppeteer.launch({
         executablePath,

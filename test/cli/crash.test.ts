@@ -40,8 +40,9 @@ describe('a run killed while rendering', () => {
       await first.waitForLog((line) => line.msg === 'render done' && line.client === 'alpha');
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
-      const { browserPid } = JSON.parse(readFileSync(path.join(state, 'portbrief.lock'), 'utf8')) as { browserPid: number };
+      const { browserPid, browserProfile } = JSON.parse(readFileSync(path.join(state, 'portbrief.lock'), 'utf8')) as { browserPid: number; browserProfile: string };
       expect(isRunning(browserPid)).toBe(true);
+      expect(existsSync(browserProfile)).toBe(true);
 
       // Whatever was published is complete: every PDF opens, and none lacks its JSON.
       const published = listFiles(output);
@@ -58,6 +59,9 @@ describe('a run killed while rendering', () => {
       // The killed run's Chromium outlived it; the rerun ended it.
       expect(rerun.logs.some((line) => line.msg === 'ended the browser the stale run left behind' && line.browserPid === browserPid)).toBe(true);
       expect(isRunning(browserPid)).toBe(false);
+      // Its profile folder is gone too.
+      expect(rerun.logs.some((line) => line.msg === 'removed the browser profile the stale run left behind' && line.browserProfile === browserProfile)).toBe(true);
+      expect(existsSync(browserProfile)).toBe(false);
       expect(server.received.map((mail) => mail.envelopeTo.sort().join(' ')).sort()).toEqual(['ciso@alpha.example soc@alpha.example', 'security@beta.example']);
       expect(listFiles(output)).toEqual([
         'alpha/2025-W08/brief.html', 'alpha/2025-W08/brief.json', 'alpha/2025-W08/brief.pdf',
