@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { inspectFile } from './archive/inspect.js';
 import { importToLake } from './archive/lake.js';
@@ -7,6 +9,7 @@ import { loadConfig } from './config/load.js';
 import { runGeoipCommand } from './enrich/geoip-command.js';
 import { EXIT, PortbriefError } from './errors.js';
 import { createLogger } from './log.js';
+import { PROJECT_ROOT } from './paths.js';
 import { startPreview } from './preview.js';
 import { runWeekly } from './weekly.js';
 
@@ -14,6 +17,7 @@ const program = new Command();
 program
   .name('portbrief')
   .description('Weekly briefs of the destination ports each source country targets, from sensor session archives.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .option('--debug', 'print stack traces and debug logs')
   .showHelpAfterError()
   .exitOverride();
@@ -21,7 +25,7 @@ program
 program
   .command('weekly')
   .description('Build, publish and mail each client its brief of one ISO week (files under <output>/<client>/<YYYY-Www>/).')
-  .requiredOption('-c, --config <file>', 'YAML config file')
+  .requiredOption('-c, --config <file>', 'YAML config file (required)')
   .addOption(new Option('-w, --week <YYYY-Www>', 'ISO week to report (default: the last complete week, Monday to Sunday UTC)'))
   .option('--dry-run', 'write each message to the outbox folder as an .eml file instead of sending it')
   .option('--resend', 'mail clients again even when the ledger shows this week was already sent')
@@ -64,7 +68,7 @@ program
 program
   .command('check')
   .description('Validate the config, templates, chart specs, queries, port notes, GeoIP database and sources without running.')
-  .requiredOption('-c, --config <file>', 'YAML config file')
+  .requiredOption('-c, --config <file>', 'YAML config file (required)')
   .action(async (options: { config: string }) => {
     const results = await checkDeployment(options.config);
     for (const result of results) {
@@ -80,8 +84,8 @@ program
 program
   .command('preview')
   .description("Serve one client's brief of a week as HTML on 127.0.0.1, rebuilt when a template, chart, notes file or query changes.")
-  .requiredOption('-c, --config <file>', 'YAML config file')
-  .requiredOption('-w, --week <YYYY-Www>', 'ISO week to show')
+  .requiredOption('-c, --config <file>', 'YAML config file (required)')
+  .requiredOption('-w, --week <YYYY-Www>', 'ISO week to show (required)')
   .option('--client <id>', 'client to show (default: the first)')
   .option('--port <number>', 'TCP port on 127.0.0.1', '4173')
   .action(async (options: { config: string; week: string; client?: string; port: string }) => {
@@ -119,7 +123,7 @@ program
 program
   .command('import')
   .description('Write the accepted sessions of the sources to the lake as parquet, one file per source and ISO week (<lake>/source=<name>/week=<YYYY-Www>/data.parquet).')
-  .requiredOption('-c, --config <file>', 'YAML config file')
+  .requiredOption('-c, --config <file>', 'YAML config file (required)')
   .option('-s, --source <name>', 'import only this source (default: every source that does not read the lake)')
   .action(async (options: { config: string; source?: string }) => {
     const log = createLogger({ level: program.opts().debug ? 'debug' : undefined });
@@ -139,6 +143,11 @@ program
     const log = createLogger({ level: program.opts().debug ? 'debug' : 'warn' });
     process.stdout.write(`${await inspectFile(file, { ...options, now: new Date(), log })}\n`);
   });
+
+/** Reads the version from the project's package.json, beside both src/ and dist/. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 function parseYear(text: string): number {
   const year = Number(text);

@@ -99,6 +99,15 @@ describe('portbrief errors', () => {
     expect(result.stdout).toContain('weekly [options]');
   });
 
+  it('marks required options in help and prints its version', () => {
+    const help = portbrief('preview', '--help');
+    expect(help.stdout).toMatch(/-c, --config <file>\s+YAML config file \(required\)/);
+    expect(help.stdout).toMatch(/-w, --week <YYYY-Www>\s+ISO week to show \(required\)/);
+    const version = portbrief('--version');
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${(JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  });
+
   it('names a missing config file', () => {
     const result = portbrief('weekly', '--config', path.join(dir, 'absent.yaml'));
     expect(result.status).toBe(2);
