@@ -9,8 +9,9 @@
 --
 -- With $grouped false each row of sessions_all is one archive row
 -- (sessions = 1). With $grouped true each row represents the `sessions`
--- archive rows of one file and ISO week that share every other value, and
--- ts is the earliest of their times. The weekly run needs no more, and the
+-- archive rows of one file and ISO week that share every other value, ts is
+-- the earliest of their times and last_ts the latest (the archive's coverage
+-- of each week comes from both). The weekly run needs no more, and the
 -- table then contains far fewer rows than the archive. The groups also split
 -- where a time check could tell rows apart: epoch zero, and after $now plus
 -- one day. The 1990 check needs no split, because 1990-01-01 is a Monday. So
@@ -31,6 +32,7 @@ WITH parsed AS NOT MATERIALIZED (
         sensor,
         time_missing,
         CASE WHEN has_time_format THEN formatted_time ELSE parse_time(raw_time, time_zone) END AS ts,
+        CASE WHEN has_time_format THEN last_formatted_time END AS last_formatted_time,
         raw_src_ip,
         raw_proto,
         raw_dst_port,
@@ -43,7 +45,8 @@ WITH parsed AS NOT MATERIALIZED (
 counted AS MATERIALIZED (
     SELECT * FROM parsed WHERE NOT $grouped
     UNION ALL
-    SELECT file, file_ref, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, raw_src_ip, raw_proto, raw_dst_port, sum(sessions) AS sessions
+    SELECT file, file_ref, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, max(coalesce(last_formatted_time, ts)) AS last_formatted_time,
+           raw_src_ip, raw_proto, raw_dst_port, sum(sessions) AS sessions
     FROM parsed
     WHERE $grouped
     GROUP BY file, file_ref, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, raw_proto, raw_dst_port,
@@ -81,6 +84,7 @@ numbered AS (
         nullif(trim(c.sensor), '') AS sensor,
         c.time_missing,
         c.ts,
+        coalesce(c.last_formatted_time, c.ts) AS last_ts,
         c.sessions,
         a.clean_src_ip AS raw_src_ip,
         a.ip_key,
@@ -99,6 +103,7 @@ SELECT
     source,
     coalesce(sensor, source) AS sensor,
     ts,
+    last_ts,
     ip_key,
     coalesce(src_ip, raw_src_ip) AS src_ip,
     CASE WHEN port_number BETWEEN 0 AND 65535 THEN port_number::USMALLINT END AS dst_port,

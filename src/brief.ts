@@ -118,4 +118,18 @@ export interface Brief {
   /** Sessions from known scanner networks in the week, counted apart from the rankings. */
   scanners: Array<{ name: string; sessions: number; sources: number }>;
   archiveWeeks: string[];
+  /**
+   * When the client's archive has sessions: its first session, and the first
+   * and last of the report and previous weeks (ISO 8601 UTC). A week is
+   * partial when its sessions start more than a day after its Monday 00:00
+   * or end more than a day before its end.
+   */
+  coverage: { archiveStart: string | null; week: WeekSpan | null; previous: WeekSpan | null };
+}
+
+/** The first and last session of a week, and whether they leave a day or more of it without sessions. */
+export interface WeekSpan {
+  first: string;
+  last: string;
+  partial: boolean;
 }

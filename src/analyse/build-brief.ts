@@ -1,5 +1,5 @@
 import { type ArchiveLoad, type FileQuality, sumTotals } from '../archive/load.js';
-import type { Brief, CountrySection } from '../brief.js';
+import type { Brief, CountrySection, WeekSpan } from '../brief.js';
 import type { Client, Config } from '../config/load.js';
 import type { DatabaseInfo } from '../enrich/database-info.js';
 import { geoStatusLabel } from '../enrich/geo-status.js';
@@ -28,6 +28,16 @@ export interface BriefInputs {
   notes: Map<number, PortNote>;
   settings: AnalysisSettings;
   rankBy: 'sessions' | 'sources';
+}
+
+/** A day: sessions that start later than this after a week's start, or end earlier than this before its end, leave the week partly covered. */
+const COVERAGE_SLACK_MS = 86_400_000;
+
+/** Describes a week's first and last session, or null when it has none. */
+function weekSpan(first: string | null, last: string | null, week: IsoWeek): WeekSpan | null {
+  if (first === null || last === null) return null;
+  const partial = Date.parse(first) - week.start.getTime() > COVERAGE_SLACK_MS || week.end.getTime() - Date.parse(last) > COVERAGE_SLACK_MS;
+  return { first, last, partial };
 }
 
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
@@ -186,6 +196,11 @@ export function buildBrief(inputs: BriefInputs): Brief {
       .filter((row) => settings.weeks.slice(-settings.trendWeeks).includes(row.week))
       .map((row) => ({ week: row.week, country: countryName(row.country), sessions: row.sessions })),
     archiveWeeks: archive.weeks.map((row) => row.week),
+    coverage: {
+      archiveStart: ranking.coverage.archiveFirst,
+      week: weekSpan(ranking.coverage.weekFirst, ranking.coverage.weekLast, week),
+      previous: weekSpan(ranking.coverage.previousFirst, ranking.coverage.previousLast, inputs.previous),
+    },
   };
 }
 

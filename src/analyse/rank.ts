@@ -51,6 +51,8 @@ export interface WeekRanking {
   /** `country:port` pairs of top ports seen earlier in the archive; null when the archive has no earlier data for the client. */
   seenBefore: Set<string> | null;
   scanners: Array<{ name: string; sessions: number; sources: number }>;
+  /** The client's first and last accepted sessions (ISO 8601 UTC), null where it has none. */
+  coverage: { archiveFirst: string | null; weekFirst: string | null; weekLast: string | null; previousFirst: string | null; previousLast: string | null };
 }
 
 export interface WeeklyTablesRequest {
@@ -114,6 +116,7 @@ export const RESULT_COLUMNS = {
   portHistory: ['client', 'country', 'port', 'week', 'rank', 'sessions', 'sources', 'udp_sessions', 'share'],
   countryHistory: ['client', 'country', 'week', 'sessions', 'sources'],
   firstSeen: ['client', 'country', 'port'],
+  weekCoverage: ['client', 'archive_first', 'week_first', 'week_last', 'previous_first', 'previous_last'],
 } as const;
 
 export interface RankRequest {
@@ -169,6 +172,11 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const countryWeeks = await db.queryFile('country_history.sql', { weeks }, RESULT_COLUMNS.countryHistory);
   const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
+  const coverage = await db.queryFile(
+    'week_coverage.sql',
+    { previous_from: previous.start.toISOString(), from: week.start.toISOString(), to: week.end.toISOString() },
+    RESULT_COLUMNS.weekCoverage,
+  );
   const scanners = await db.query(
     `SELECT client, scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks
      WHERE week = $week ORDER BY client, sessions DESC, name`,
@@ -185,6 +193,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
     countryWeeks: byClient(countryWeeks),
     firstSeen: byClient(firstSeen),
     scanners: byClient(scanners),
+    coverage: byClient(coverage),
   };
   const rows = (kind: keyof typeof grouped, client: string): Row[] => grouped[kind].get(client) ?? [];
 
@@ -221,9 +230,21 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
       comparisonAvailable: Number(count?.previous ?? 0) > 0,
       countryCount: Number(count?.current ?? 0),
       byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
+      coverage: coverageOf(rows('coverage', client)[0]),
     });
   }
   return rankings;
+}
+
+function coverageOf(row: Row | undefined): WeekRanking['coverage'] {
+  const time = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return {
+    archiveFirst: time(row?.archive_first),
+    weekFirst: time(row?.week_first),
+    weekLast: time(row?.week_last),
+    previousFirst: time(row?.previous_first),
+    previousLast: time(row?.previous_last),
+  };
 }
 
 /** Groups rows by their client column, keeping their order. */

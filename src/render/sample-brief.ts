@@ -97,6 +97,11 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
       },
     ],
     quietCountries: [{ country: 'NL', name: 'Netherlands' }],
+    coverage: {
+      archiveStart: '2025-02-11T01:18:00Z',
+      week: { first: '2025-02-17T00:02:11Z', last: '2025-02-23T23:58:40Z', partial: false },
+      previous: { first: '2025-02-11T01:18:00Z', last: '2025-02-16T23:59:02Z', partial: true },
+    },
     newEntrants: [{ country: 'IR', name: 'Iran', port: 9530, service: '', rank: 2, sources: 12 }],
     archiveWeeks: ['2025-W07', '2025-W08'],
     findings: [

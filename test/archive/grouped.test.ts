@@ -12,13 +12,14 @@ const NOW = new Date('2026-12-04T12:00:00Z');
 const dir = tempDir();
 
 /**
- * Per file, week, address, port, protocol and outcome: the sessions and the
- * earliest time. Addresses are compared by key, or by text where they have
+ * Per file, sensor, week, address, port, protocol and outcome: the sessions
+ * and the earliest and latest time. Addresses are compared by key, or by text where they have
  * none, because the grouped load keeps the text as written.
  */
 const SUMMARY = `
-  SELECT file, strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, coalesce(ip_key::VARCHAR, src_ip) AS address, dst_port::INTEGER AS port, proto,
-         coalesce(reject_reason, '') AS reason, sum(sessions)::INTEGER AS sessions, strftime(min(ts), '%Y-%m-%d %H:%M:%S.%f') AS first
+  SELECT file, sensor, strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, coalesce(ip_key::VARCHAR, src_ip) AS address, dst_port::INTEGER AS port, proto,
+         coalesce(reject_reason, '') AS reason, sum(sessions)::INTEGER AS sessions, strftime(min(ts), '%Y-%m-%d %H:%M:%S.%f') AS first,
+         strftime(max(last_ts), '%Y-%m-%d %H:%M:%S.%f') AS last
   FROM sessions_all
   GROUP BY ALL
   ORDER BY ALL`;

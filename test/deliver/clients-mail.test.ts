@@ -89,6 +89,19 @@ describe('one brief per client, mailed', () => {
     expect(betaText).not.toContain(String(MARKER_A));
   });
 
+  it('says when the report week and the week before are only partly covered', () => {
+    // Alpha's sensor has sessions only on Tuesday 2025-02-11 in W07 and on 18 to 19 February in W08.
+    expect(readBrief(output, 'alpha').coverage).toEqual({
+      archiveStart: '2025-02-11T10:00:10Z',
+      week: { first: '2025-02-18T10:00:10Z', last: '2025-02-19T10:00:13Z', partial: true },
+      previous: { first: '2025-02-11T10:00:10Z', last: '2025-02-11T10:00:11Z', partial: true },
+    });
+    const text = pdfText(path.join(output, 'alpha', '2025-W08', 'brief.pdf')).replace(/\s+/g, ' ');
+    expect(text).toContain('This week’s sessions run only from 2025-02-18 10:00 UTC to 2025-02-19 10:00 UTC.');
+    expect(text).toContain('Week 2025-W07’s sessions run only from 2025-02-11 10:00 UTC to 2025-02-11 10:00 UTC, so rank changes may compare this week with part of that one.');
+    expect(text).toContain('the archive’s sessions start on 2025-02-11.');
+  });
+
   it('says when a country the client always follows sent nothing this week', () => {
     // Beta always follows RU, whose only address in the archive was seen by alpha's sensor.
     expect(readBrief(output, 'beta').quietCountries).toEqual([{ country: 'RU', name: 'Russia' }]);

@@ -73,6 +73,8 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
     ['raw_time', text(columns.rawTime), columns.rawTime === undefined],
     ['has_time_format', columns.formattedTime === undefined ? 'false' : 'true', true],
     ['formatted_time', columns.formattedTime ?? 'NULL::TIMESTAMPTZ', columns.formattedTime === undefined],
+    // The latest typed time a row stands for: its own time, or its group's latest.
+    ['last_formatted_time', columns.formattedTime ?? 'NULL::TIMESTAMPTZ', columns.formattedTime === undefined],
     ['time_missing', columns.timeMissing ?? `coalesce(trim(${text(columns.rawTime)}), '') IN ('', '-')`, false],
     ['time_zone', sqlString(source.timeZone), true],
     ['raw_src_ip', text(columns.srcIp), columns.srcIp === undefined],
@@ -89,13 +91,14 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
 
   // A typed time is missing exactly where formatted_time is NULL, and the
   // week key already puts those rows in groups of their own.
-  const derived = ['formatted_time', 'time_missing'];
+  const derived = ['formatted_time', 'last_formatted_time', 'time_missing'];
   const keys = outputs.filter(([name, , fixed]) => !fixed && !derived.includes(name)).map(([name]) => name);
   const later = sqlString(new Date(preGroup.now.getTime() + 86_400_000).toISOString());
   return [
     'SELECT',
     ...outputs.map(([name, expression, fixed]) => {
       if (name === 'formatted_time') return '    min(formatted_time) AS formatted_time,';
+      if (name === 'last_formatted_time') return '    max(formatted_time) AS last_formatted_time,';
       if (name === 'time_missing') return '    min(formatted_time) IS NULL AS time_missing,';
       return `    ${fixed ? expression : name} AS ${name},`;
     }),
