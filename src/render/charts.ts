@@ -77,8 +77,12 @@ const TREND_PORTS = 5;
 
 /** Builds the rows of a country's share-trend chart: its top ports' weekly shares. */
 export function shareTrendValues(section: CountrySection): object[] {
-  return section.topPorts.slice(0, TREND_PORTS).flatMap((row) =>
-    row.insight.trend.map((point) => ({ week: point.week, port: String(row.port), share: point.share })),
+  const rows = section.topPorts.slice(0, TREND_PORTS);
+  // Weeks before the country's first week with data (before the archive
+  // starts, often) would only widen the chart with empty space; later gaps stay.
+  const first = rows.flatMap((row) => row.insight.trend.filter((point) => point.share !== null).map((point) => point.week)).sort()[0];
+  return rows.flatMap((row) =>
+    row.insight.trend.filter((point) => first !== undefined && point.week >= first).map((point) => ({ week: point.week, port: String(row.port), share: point.share })),
   );
 }
 
