@@ -49,7 +49,7 @@ describe('validateConfig', () => {
 
   it('rejects an unknown time zone', () => {
     const error = errorOf(() => validateConfig({ ...minimal, timezone: 'Mars/Olympus' }, 'pb.yaml'));
-    expect(error.message).toContain('pb.yaml: timezone: unknown time zone');
+    expect(error.message).toBe("pb.yaml: timezone: unknown time zone 'Mars/Olympus'; use an IANA name such as UTC or Europe/Berlin");
   });
 
   it('rejects a format it cannot read', () => {
@@ -140,6 +140,13 @@ describe('validateConfig clients and mail', () => {
     const config = validateConfig(withClients([client], { mail }), 'pb.yaml', { env: { PORTBRIEF_SMTP_PASSWORD: 's3cret' } });
     expect(config.mail?.password).toBe('s3cret');
     expect(validateConfig(withClients([client], { mail }), 'pb.yaml', { env: {}, requireSecrets: false }).mail?.password).toBeUndefined();
+  });
+
+  it('rejects a mail login over a plain connection', () => {
+    const mail = { host: 'smtp.example', from: 'briefs@example.com', security: 'none', user: 'briefs' };
+    const error = errorOf(() => validateConfig(withClients([client], { mail }), 'pb.yaml', { env: {} }));
+    expect(error.message).toMatch(/^pb\.yaml: mail\.user: set with security: none, which would send the password unencrypted/);
+    expect(validateConfig(withClients([client], { mail: { ...mail, user: undefined } }), 'pb.yaml').mail?.security).toBe('none');
   });
 
   it('rejects CR or LF in the subject', () => {

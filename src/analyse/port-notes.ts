@@ -45,9 +45,14 @@ export async function loadPortNotes(file = SHIPPED_NOTES): Promise<Map<number, P
   }
   const parsed = notesFileSchema.safeParse(document.toJS());
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A misspelt key also leaves a required one missing; the misspelling is the clearer report.
+    const issue = parsed.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? parsed.error.issues[0];
     const key = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
-    throw new PortbriefError(`${file}: ${key}: ${issue.message}`, { exitCode: EXIT.usage });
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key ${issue.keys.map((name) => `'${name}'`).join(', ')}; ${issue.path.length === 0 ? 'the file holds only notes' : `a note's keys are ${Object.keys(noteSchema.shape).join(', ')}`}`
+        : issue.message;
+    throw new PortbriefError(`${file}: ${key || '(top level)'}: ${message}`, { exitCode: EXIT.usage });
   }
 
   const notes = new Map<number, PortNote>();

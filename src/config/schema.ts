@@ -10,8 +10,8 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-const timeZone = z.string().refine(isTimeZone, {
-  message: 'unknown time zone; use an IANA name such as UTC or Europe/Berlin',
+const timeZone = z.string().superRefine((name, context) => {
+  if (!isTimeZone(name)) context.addIssue({ code: 'custom', message: `unknown time zone '${name}'; use an IANA name such as UTC or Europe/Berlin` });
 });
 
 /** Text that goes into mail headers or file names must not carry line breaks. */
@@ -155,7 +155,18 @@ const mailSchema = z
     retryDelayMs: z.number().int().min(0).default(5000),
     timeoutMs: z.number().int().min(100).default(60_000),
   })
-  .strict();
+  .strict()
+  .superRefine((mail, context) => {
+    // Over a plain connection nodemailer sends the password unencrypted if the
+    // server offers AUTH, and sends without logging in at all if it does not.
+    if (mail.security === 'none' && mail.user !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['user'],
+        message: 'set with security: none, which would send the password unencrypted, or no login at all when the server offers none. Use security: starttls or tls, or remove user for a relay that needs no login',
+      });
+    }
+  });
 
 const cidr = z.string().refine((text) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(text), { message: 'must be a CIDR block such as 198.51.100.0/24' });
 

@@ -29,6 +29,12 @@ describe('loadPortNotes', () => {
     await expect(loadPortNotes(file)).rejects.toThrow(`${file}: notes[0].port:`);
   });
 
+  it('names a misspelt key rather than the key it leaves missing', async () => {
+    const file = path.join(dir, 'misspelt.yaml');
+    writeFileSync(file, 'notes:\n  - { port: 22, service: SSH }\n  - { prot: 23, service: Telnet }\n');
+    await expect(loadPortNotes(file)).rejects.toThrow(`${file}: notes[1]: unknown key 'prot'; a note's keys are port, proto, service, note, tags, references`);
+  });
+
   it('names a missing file', async () => {
     await expect(loadPortNotes(path.join(dir, 'absent.yaml'))).rejects.toThrow('Cannot read the port notes file');
   });
