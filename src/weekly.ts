@@ -306,6 +306,14 @@ async function deliver(
   const ledger = mailing ? await Ledger.open(config.state) : undefined;
   const smtp = mailing && !options.send ? smtpSender(config.mail!) : undefined;
   try {
+    // Clients since removed from the config are no longer anyone's to mail.
+    const unsent = (ledger ? await ledger.unsentBefore(jobs[0]?.brief.week ?? '') : []).filter((entry) => config.clients.some((client) => client.id === entry.client));
+    if (unsent.length > 0) {
+      log.warn(
+        { unsent },
+        `earlier weeks have briefs that were never mailed: ${unsent.map((entry) => `${entry.week} (${entry.client})`).join(', ')}. Rerun each with --week once the cause is fixed.`,
+      );
+    }
     return await deliverBriefs(jobs, {
       config,
       log,

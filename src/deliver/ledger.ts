@@ -78,6 +78,23 @@ export class Ledger {
     );
   }
 
+  /**
+   * Lists the briefs of weeks before `week` that were never sent: their last
+   * outcome is a failure and no send succeeded. Weekly runs handle only their
+   * own week, so these wait for a rerun with --week.
+   */
+  async unsentBefore(week: string): Promise<Array<{ client: string; week: string; error: string | null }>> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT client, week, arg_max(error, (recorded_at, rowid)) AS error
+       FROM deliveries WHERE week < $week AND status <> 'sending'
+       GROUP BY client, week
+       HAVING NOT bool_or(status = 'sent') AND arg_max(status, (recorded_at, rowid)) = 'failed'
+       ORDER BY week, client`,
+      { week },
+    );
+    return reader.getRowObjectsJson().map((row) => ({ client: String(row.client), week: String(row.week), error: row.error === null ? null : String(row.error) }));
+  }
+
   /** Lists every recorded outcome, oldest first, for reports and tests. */
   async history(): Promise<DeliveryRecord[]> {
     const reader = await this.connection.runAndReadAll(

@@ -22,14 +22,14 @@ const printer = printerForFile();
 /** Runs the weekly job for 2025-W08 against a fresh output and state folder unless given. */
 async function run(
   server: TestSmtpServer,
-  options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string; log?: Logger } = {},
+  options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string; log?: Logger; week?: string } = {},
 ) {
   const output = options.output ?? tempDir();
   const state = options.state ?? freshStateDir();
   const raw = twoClientConfig(archive, output, state, server.port, options.mail);
   if (options.alphaTemplates) Object.assign(raw.clients[0], { templates: options.alphaTemplates });
   const config = validateConfig(raw, path.join(dir, 'portbrief.yaml'));
-  const result = await runWeekly({ config, week: '2025-W08', now: NOW, log: options.log ?? silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
+  const result = await runWeekly({ config, week: options.week ?? '2025-W08', now: NOW, log: options.log ?? silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
   return { result, output, state };
 }
 
@@ -193,6 +193,24 @@ describe('delivery ledger and reruns', () => {
       ledger.close();
       expect(failed.map((entry) => entry.client)).toEqual(['alpha']);
     } finally {
+      await server.close();
+    }
+  });
+
+  it("names an earlier week's briefs that were never mailed", async () => {
+    const refusing = await startSmtpServer(() => ({ code: 554, text: 'transaction failed' }));
+    const server = await startSmtpServer();
+    try {
+      const { state } = await run(refusing, { week: '2025-W07' });
+      const { log, lines } = capturingLogger();
+      const later = await run(server, { state, log });
+
+      expect(later.result.exitCode).toBe(EXIT.ok);
+      const warning = lines.find((line) => String(line.msg).startsWith('earlier weeks have briefs that were never mailed'));
+      expect(warning?.msg).toBe('earlier weeks have briefs that were never mailed: 2025-W07 (alpha), 2025-W07 (beta). Rerun each with --week once the cause is fixed.');
+      expect(warning?.level).toBe(40);
+    } finally {
+      await refusing.close();
       await server.close();
     }
   });
