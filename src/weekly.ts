@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { assignClients, qualityByClient } from './archive/clients.js';
 import { loadArchive } from './archive/load.js';
@@ -11,7 +12,7 @@ import { Database } from './db.js';
 import { type DeliveryOutcome, deliverBriefs } from './deliver/deliver.js';
 import { Ledger } from './deliver/ledger.js';
 import { type SendMail, smtpSender } from './deliver/mailer.js';
-import { type MessageTemplates, loadMessageTemplates } from './deliver/message.js';
+import { type MessageTemplates, briefHash, loadMessageTemplates } from './deliver/message.js';
 import { publishBrief, rejectLinkedFolders } from './deliver/publish.js';
 import { type GeoipDatabases, checkDatabaseAges, databaseInfos, enrichSessions, openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
@@ -133,20 +134,23 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
 
   const briefs = await analyse(options, week, previous, geoip, log);
   checkAborted(options.signal);
+  const unchanged = await mailedUnchanged(options, briefs, week);
 
   const clients: ClientResult[] = [];
   const failed: WeeklyResult['failed'] = [];
   const browser = new BrowserSession({ printer: options.printer, timeoutMs: config.print.timeoutMs, log, onLaunch: (pid, profile) => lock.recordBrowser(pid, profile) });
   const pdfs = new Map<string, Buffer>();
   try {
-    await timed(log, 'browser', () => browser.start());
+    if (unchanged.size < briefs.length) await timed(log, 'browser', () => browser.start());
     for (const { client, brief } of briefs) {
       checkAborted(options.signal);
       const clientLog = log.child({ client: client.id });
       try {
         const outputDir = path.join(config.output, client.outputSegment, week.id);
         await rejectLinkedFolders(config.output, outputDir);
-        const { files, pdf } = await renderAndPublish(brief, client, templates.get(client.id)!, browser, outputDir, clientLog);
+        const { files, pdf } = unchanged.has(client.id)
+          ? await keptBrief(outputDir, clientLog)
+          : await renderAndPublish(brief, client, templates.get(client.id)!, browser, outputDir, clientLog);
         pdfs.set(client.id, pdf);
         clients.push({ client: client.id, outputDir, files, brief });
       } catch (error) {
@@ -245,6 +249,51 @@ export async function analyse(
     });
   } finally {
     db.close();
+  }
+}
+
+/** The files a brief is published as, in the order they are written. */
+const BRIEF_FILES = ['brief.json', 'brief.html', 'brief.pdf'];
+
+/**
+ * Returns the clients whose brief this run need not print again: the ledger
+ * shows it mailed with the same content, and its files are still published.
+ * Printing it again would replace the PDF the client received with one that
+ * differs in its creation time, and delivery would not send it anyway.
+ */
+async function mailedUnchanged(options: WeeklyOptions, briefs: Array<{ client: Client; brief: Brief }>, week: IsoWeek): Promise<Set<string>> {
+  const { config } = options;
+  const unchanged = new Set<string>();
+  if (options.dryRun || options.resend || !config.mail || !briefs.some(({ client }) => client.recipients)) return unchanged;
+  const ledger = await Ledger.open(config.state);
+  try {
+    for (const { client, brief } of briefs) {
+      if (!client.recipients) continue;
+      const prior = await ledger.prior(client.id, week.id);
+      const outputDir = path.join(config.output, client.outputSegment, week.id);
+      const published = (await Promise.all(BRIEF_FILES.map((name) => exists(path.join(outputDir, name))))).every(Boolean);
+      if (prior.kind === 'sent' && prior.record.briefSha256 === briefHash(brief) && published) unchanged.add(client.id);
+    }
+  } finally {
+    ledger.close();
+  }
+  return unchanged;
+}
+
+/** Takes a mailed, unchanged brief's published files as they are. */
+async function keptBrief(outputDir: string, log: Logger): Promise<{ files: string[]; pdf: Buffer }> {
+  const files = BRIEF_FILES.map((name) => path.join(outputDir, name));
+  const pdf = await readFile(files[2]);
+  log.info({ outputDir }, 'brief unchanged since it was mailed; its published files are kept');
+  return { files, pdf };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 

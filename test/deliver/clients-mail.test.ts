@@ -135,10 +135,18 @@ describe('delivery ledger and reruns', () => {
       const first = await run(server);
       expect(server.received).toHaveLength(2);
 
-      const second = await run(server, { output: first.output, state: first.state });
+      const { log, lines } = capturingLogger();
+      const second = await run(server, { output: first.output, state: first.state, log });
       expect(second.result.exitCode).toBe(EXIT.ok);
       expect(second.result.clients.map((c) => c.delivery?.status)).toEqual(['already-sent', 'already-sent']);
       expect(server.received).toHaveLength(2);
+      // The unchanged briefs are not printed again, so each published PDF stays the one its client received.
+      expect(lines.filter((line) => line.msg === 'brief unchanged since it was mailed; its published files are kept').map((line) => line.client)).toEqual(['alpha', 'beta']);
+      expect(lines.some((line) => line.stage === 'print')).toBe(false);
+      for (const [index, client] of ['alpha', 'beta'].entries()) {
+        const published = readFileSync(path.join(first.output, client, '2025-W08', 'brief.pdf'));
+        expect(Buffer.compare(published, server.received[index].parsed.attachments[0].content)).toBe(0);
+      }
 
       const third = await run(server, { output: first.output, state: first.state, resend: true });
       expect(third.result.clients.map((c) => c.delivery?.status)).toEqual(['sent', 'sent']);
