@@ -1,7 +1,7 @@
 -- When each brief's client has accepted sessions: the first and last
 -- session of the report week and of the previous week, and the first
--- session of the whole archive. The brief says when a week is only partly
--- covered, and how old the archive is behind "first seen" findings.
+-- session of the whole archive. The brief warns when a week is only partly
+-- covered, and gives the archive's first day for "first seen" findings.
 -- Times are ISO 8601 UTC text; NULL where the client has no session.
 -- Parameters: $previous_from, $from, $to (TIMESTAMPTZ text): the previous
 -- week's start, the report week's start and its end (exclusive).

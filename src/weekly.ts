@@ -91,7 +91,9 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
     try {
       log.info({ clients: config.clients.map((client) => client.id), dryRun: options.dryRun === true }, 'weekly run started');
       const result = await runLocked(options, week, runId, log, lock);
-      const level = result.exitCode === EXIT.ok ? 'info' : result.exitCode === EXIT.partialDelivery ? 'warn' : 'error';
+      let level: 'info' | 'warn' | 'error' = 'error';
+      if (result.exitCode === EXIT.ok) level = 'info';
+      else if (result.exitCode === EXIT.partialDelivery) level = 'warn';
       log[level](
         { exitCode: result.exitCode, briefs: { written: result.clients.length, failed: result.failed.length }, mail: countBy(result.clients.map((client) => client.delivery?.status ?? 'not attempted')) },
         'weekly run finished',
@@ -385,8 +387,8 @@ export function templatesByClient(config: Config, shipped: string): Promise<Map<
 }
 
 /**
- * The template folders of a client, most specific first: its own override
- * folder, the deployment's, then the shipped one.
+ * Lists the template folders of a client, most specific first: its own
+ * override folder, the deployment's, then the shipped one.
  */
 export function templateChain(config: Config, client: Client, shipped: string): string[] {
   return [client.templates, config.templates, shipped].filter((dir): dir is string => dir !== undefined);

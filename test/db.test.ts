@@ -41,7 +41,7 @@ describe('query rows', () => {
 });
 
 describe('query files', () => {
-  it('names the file and the column when a query no longer returns a column the caller reads', async () => {
+  it('names a result column a query lost', async () => {
     const queries = tempDir();
     writeFileSync(path.join(queries, 'macros.sql'), 'SELECT 1;\n');
     writeFileSync(path.join(queries, 'top.sql'), 'SELECT 22 AS port, 5 AS distinct_sources, 1 AS extra;\n');

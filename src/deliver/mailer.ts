@@ -50,7 +50,7 @@ export async function renderEml(message: BriefMessage): Promise<{ eml: Buffer; m
  * or reset, or the host name did not resolve. Every other message of the run
  * would fail the same way. Timeouts are left out: nodemailer reports a
  * server that stalls mid-message with the same command as one that never
- * answers, and a stall may be the one message's.
+ * replies, and a stall may concern that one message only.
  */
 export function isUnreachable(error: unknown): boolean {
   const { command, code } = error as { command?: string; code?: string };

@@ -150,8 +150,8 @@ export function compileFile(
  * Rewrites Handlebars' compile error text in the template writer's terms.
  * A parse error's first line only repeats the line number, and its last line
  * lists what the parser expected. An unknown helper's error names a compile
- * option the writer never set. A file that ends inside a block says which
- * block was left open.
+ * option the writer never set. For a file that ends inside a block, the message
+ * names the block left open.
  */
 function describeCompileError(text: string, source: string, helperNames: string[]): string {
   const lines = text.split('\n');

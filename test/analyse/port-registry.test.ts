@@ -12,7 +12,7 @@ describe('the shipped IANA port registry', () => {
   });
   afterAll(() => db.close());
 
-  it('names each port by its TCP service, preferring a name backed by an RFC', async () => {
+  it('prefers RFC-backed TCP service names', async () => {
     const rows = await db.query('SELECT port::INTEGER AS port, service, status FROM port_services WHERE port IN (22, 465, 1433, 6010, 9530, 0) ORDER BY port');
     expect(rows).toEqual([
       { port: 0, service: '', status: 'reserved' },

@@ -3,7 +3,7 @@ import type { CountrySection } from '../../src/brief.js';
 import { shareTrendValues } from '../../src/render/charts.js';
 import { sampleBrief } from '../../src/render/sample-brief.js';
 
-/** The sample's first country, with the given weekly shares (null: no data that week) on its first two ports. */
+/** Copies the sample's first country with the given weekly shares (null: no data that week) on its first two ports. */
 function withTrend(shares: Array<[string, number | null, number | null]>): CountrySection {
   const section = structuredClone(sampleBrief().countries[0]);
   section.topPorts = section.topPorts.slice(0, 2).map((row, index) => ({
