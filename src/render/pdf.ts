@@ -1,4 +1,4 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
@@ -91,6 +91,10 @@ export class PdfPrinter {
     const executablePath = options.executablePath ?? (await findChromium());
     const profileDir = await mkdtemp(path.join(tmpdir(), BROWSER_PROFILE_PREFIX));
     try {
+      // Chromium puts its singleton socket folder in TMPDIR and removes it only
+      // when it exits cleanly, so it goes inside the profile, which a killed
+      // run's successor removes whole.
+      await mkdir(path.join(profileDir, 'tmp'));
       const browser = await puppeteer.launch({
         executablePath,
         headless: true,
@@ -109,6 +113,7 @@ export class PdfPrinter {
           XDG_CONFIG_HOME: path.join(profileDir, 'config'),
           XDG_CACHE_HOME: path.join(profileDir, 'cache'),
           XDG_DATA_HOME: path.join(profileDir, 'data'),
+          TMPDIR: path.join(profileDir, 'tmp'),
         },
       });
       return new PdfPrinter(browser, profileDir, executablePath);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,8 @@ describe('a run killed while rendering', () => {
       const { browserPid, browserProfile } = JSON.parse(readFileSync(path.join(state, 'portbrief.lock'), 'utf8')) as { browserPid: number; browserProfile: string };
       expect(isRunning(browserPid)).toBe(true);
       expect(existsSync(browserProfile)).toBe(true);
+      // Chromium's own temporary files, its singleton socket folder among them, are inside the profile.
+      expect(readdirSync(path.join(browserProfile, 'tmp')).some((name) => name.startsWith('org.chromium.Chromium.'))).toBe(true);
 
       // Whatever was published is complete: every PDF opens, and none lacks its JSON.
       const published = listFiles(output);
