@@ -48,7 +48,7 @@ export interface DeliveryContext {
   send?: SendMail;
 }
 
-/** Mails each client its brief, or writes it to the outbox in a dry run; one client's failure never stops the others. */
+/** Mails each client its brief, or writes it to the outbox in a dry run. A client's failure stops the others only when the server cannot be reached at all. */
 export async function deliverBriefs(jobs: DeliveryJob[], context: DeliveryContext): Promise<DeliveryOutcome[]> {
   const outcomes: DeliveryOutcome[] = [];
   // Once the server cannot be reached after every attempt for one client, the
