@@ -77,7 +77,9 @@ program
       else process.stdout.write(`ok   ${result.subject}\n`);
     }
     const failed = results.filter((result) => result.problem).length;
-    process.stdout.write(failed === 0 ? `All ${results.length} checks passed.\n` : `${failed} of ${results.length} checks failed.\n`);
+    const warned = results.filter((result) => result.warning).length;
+    const warnings = warned === 0 ? '' : `, ${warned} with a warning`;
+    process.stdout.write(failed === 0 ? `All ${results.length} checks passed${warnings}.\n` : `${failed} of ${results.length} checks failed${warnings}.\n`);
     process.exitCode = failed === 0 ? EXIT.ok : EXIT.usage;
   });
 

@@ -159,4 +159,5 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('ratio', (part: unknown, whole: unknown) => (requireFinite(whole) > 0 ? requireFinite(part) / requireFinite(whole) : 0));
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   handlebars.registerHelper('gt', (a: number, b: number) => a > b);
+  handlebars.registerHelper('lt', (a: number, b: number) => a < b);
 }

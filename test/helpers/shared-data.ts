@@ -14,7 +14,7 @@ export const hasSharedData = existsSync(path.join(SHARED_DATA, 'marx-honeypot'))
 /** Suffix of the names of suites that read the real archives: where they come from, or why the suite is skipped. */
 export const SKIP_REASON = hasSharedData
   ? `real archives from ${SHARED_DATA}`
-  : `skipped: needs the real archives: set PORTBRIEF_SHARED_DATA (no data found at ${SHARED_DATA})`;
+  : `skipped because no real archives were found at ${SHARED_DATA}; set PORTBRIEF_SHARED_DATA to their folder`;
 
 /** Path of a file under the shared data folder. */
 export function sharedFile(...parts: string[]): string {
