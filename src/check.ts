@@ -1,9 +1,10 @@
-import { readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkSource } from './archive/check.js';
 import { WorkDir, resolveSource } from './archive/resolve.js';
 import { loadPortNotes } from './analyse/port-notes.js';
-import { type Config, loadConfig } from './config/load.js';
+import { type Config, loadConfig, validateConfig } from './config/load.js';
 import { Database } from './db.js';
 import { loadMessageTemplates } from './deliver/message.js';
 import { openConfiguredDatabases } from './enrich/enrich.js';
@@ -13,7 +14,8 @@ import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
 import { sampleBrief } from './render/sample-brief.js';
 import { loadTemplates } from './render/templates.js';
-import { templateChain } from './weekly.js';
+import { analyse, templateChain } from './weekly.js';
+import { lastCompleteWeek, previousWeek } from './week.js';
 
 export interface CheckResult {
   /** The thing checked, such as "templates of client acme". */
@@ -45,7 +47,8 @@ export async function checkDeployment(configFile: string, options: { templatesDi
     config = await loadConfig(configFile, { requireSecrets: false });
   });
   const shipped = options.templatesDir ?? TEMPLATES_DIR;
-  await checkQueries(options.queriesDir ?? QUERIES_DIR, attempt);
+  const queriesDir = options.queriesDir ?? QUERIES_DIR;
+  await checkQueries(queriesDir, attempt);
   if (!config) return results;
   const checked = config;
 
@@ -64,6 +67,11 @@ export async function checkDeployment(configFile: string, options: { templatesDi
   }
   await attempt(`port notes ${checked.analysis.notes ?? 'data/port-notes.yaml'}`, () => loadPortNotes(checked.analysis.notes));
   await attempt(`GeoIP databases (country: ${checked.geoip.country ?? 'embedded'}${checked.geoip.asn ? `, ASN: ${checked.geoip.asn}` : ''})`, () => openConfiguredDatabases(checked));
+  // Parsing finds syntax errors only; running the SQL on a sample archive also
+  // finds names of columns, tables and functions that do not exist.
+  if (!results.some((result) => result.problem && result.subject.startsWith('query '))) {
+    await attempt('queries, run on a sample archive', () => runSampleAnalysis(checked, queriesDir));
+  }
   if (checked.mail?.passwordEnv && checked.mail.password === undefined) {
     results.push({ subject: 'mail password', warning: `the environment variable ${checked.mail.passwordEnv} is not set here; a weekly run that sends mail will need it` });
   }
@@ -79,6 +87,50 @@ export async function checkDeployment(configFile: string, options: { templatesDi
     if (work.created) await rm(work.created, { recursive: true, force: true });
   }
   return results;
+}
+
+/**
+ * Runs the whole analysis, from reading the archive to every brief's model,
+ * on a small sample archive: two weeks of sessions from public and private
+ * addresses, for one client. The config's GeoIP databases, analysis settings
+ * and notes are used; its state folder is not touched, apart from reading
+ * its GeoIP range caches.
+ */
+async function runSampleAnalysis(config: Config, queriesDir: string): Promise<void> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'portbrief-check-'));
+  try {
+    const now = new Date();
+    const week = lastCompleteWeek(now);
+    const previous = previousWeek(week);
+    const rows = ['time,src,port,proto'];
+    for (const [start, offset] of [[previous.start, 0], [week.start, 1]] as const) {
+      for (let hour = 0; hour < 24; hour++) {
+        const time = new Date(start.getTime() + (hour + 1) * 3_600_000).toISOString();
+        rows.push(`${time},8.8.8.${hour % 4 + 1},${hour % 2 === 0 ? 22 : 3389 + offset},tcp`, `${time},192.168.1.${hour},445,udp`, `${time},1.1.1.1,,icmp`);
+      }
+    }
+    await writeFile(path.join(folder, 'sample.csv'), `${rows.join('\n')}\n`);
+
+    // The range caches spare the database walk; copying them keeps the config's state folder untouched.
+    const state = path.join(folder, 'state');
+    await cp(path.join(config.state, 'geoip'), path.join(state, 'geoip'), { recursive: true }).catch(() => undefined);
+
+    const sample = validateConfig(
+      {
+        sources: [{ name: 'sample', format: 'csv', path: 'sample.csv', fields: { time: 'time', srcIp: 'src', dstPort: 'port', proto: 'proto' } }],
+        clients: [{ id: 'sample', name: 'Sample client', sources: ['sample'] }],
+        geoip: config.geoip,
+        top: config.top,
+        analysis: config.analysis,
+        state,
+      },
+      path.join(folder, 'portbrief.yaml'),
+    );
+    const geoip = await openConfiguredDatabases(sample);
+    await analyse({ config: sample, now, storeHistory: false, queriesDir }, week, previous, geoip, silentLogger());
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
 
 /** Parses every .sql file of the queries folder, so a syntax error surfaces with its file before a run needs it. */

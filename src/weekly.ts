@@ -51,6 +51,8 @@ export interface WeeklyOptions {
   rebuildHistory?: boolean;
   /** Fills the weekly table; by default from the sessions this run locates. */
   weeklyTable?: WeeklyTable;
+  /** The SQL folder; by default the shipped queries/. */
+  queriesDir?: string;
 }
 
 /** Weeks before the report week that are read for baselines and trends. */
@@ -182,7 +184,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
  * scan. `storeHistory: false` (the preview) leaves the stored rankings as they are.
  */
 export async function analyse(
-  options: Pick<WeeklyOptions, 'config' | 'now' | 'rebuildHistory' | 'weeklyTable'> & { storeHistory?: boolean },
+  options: Pick<WeeklyOptions, 'config' | 'now' | 'rebuildHistory' | 'weeklyTable' | 'queriesDir'> & { storeHistory?: boolean },
   week: IsoWeek,
   previous: IsoWeek,
   geoip: GeoipDatabases,
@@ -194,7 +196,7 @@ export async function analyse(
   const settings: AnalysisSettings = { weeks: windowWeeks, ports: config.top.ports, ...config.analysis };
   const notes = await loadPortNotes(config.analysis.notes);
 
-  const db = await Database.open();
+  const db = await Database.open({ queriesDir: options.queriesDir });
   try {
     const archive = await timed(log, 'archive', () => loadArchive(db, config, now, log, { grouped: true }));
     checkClientSensors(config, archive.sensors);

@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDeployment } from '../../src/check.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
+import { PROJECT_ROOT, QUERIES_DIR } from '../../src/paths.js';
 import { tempDir } from '../helpers/temp.js';
 
 const DEMO_CONFIG = path.join(PROJECT_ROOT, 'demo', 'portbrief.yaml');
@@ -12,7 +12,9 @@ describe('checkDeployment', () => {
     const results = await checkDeployment(DEMO_CONFIG);
     expect(results.filter((r) => r.problem)).toEqual([]);
     expect(results.find((r) => r.subject === 'mail password')?.warning).toContain('PORTBRIEF_SMTP_PASSWORD is not set here');
-    expect(results.map((r) => r.subject)).toEqual(expect.arrayContaining(['query queries/top_ports.sql', 'source tpot', 'GeoIP databases (country: embedded)']));
+    expect(results.map((r) => r.subject)).toEqual(
+      expect.arrayContaining(['query queries/top_ports.sql', 'queries, run on a sample archive', 'source tpot', 'GeoIP databases (country: embedded)']),
+    );
   });
 
   it('names a broken template override by file and line', async () => {
@@ -61,6 +63,20 @@ describe('checkDeployment', () => {
     const failed = results.filter((r) => r.problem);
     expect(failed.map((r) => r.subject)).toEqual(['query queries/top_ports.sql']);
     expect(failed[0].problem).toContain('syntax error at or near "SELEC"');
+  });
+
+  it('runs the queries to find a column that does not exist', async () => {
+    const queries = tempDir();
+    cpSync(QUERIES_DIR, queries, { recursive: true });
+    const file = path.join(queries, 'top_ports.sql');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('w.sources::INTEGER AS sources', 'w.source_count::INTEGER AS sources'));
+
+    const results = await checkDeployment(DEMO_CONFIG, { queriesDir: queries });
+
+    const failed = results.filter((r) => r.problem);
+    expect(failed.map((r) => r.subject)).toEqual(['queries, run on a sample archive']);
+    expect(failed[0].problem).toMatch(/^queries\/top_ports\.sql: Binder Error: Table "w" does not have a column named "source_count"/);
+    expect(failed[0].problem).toContain('LINE 16:');
   });
 
   it('reports a config it cannot load and stops there', async () => {
