@@ -4,11 +4,11 @@ import path from 'node:path';
 import { checkSource } from './archive/check.js';
 import { WorkDir, resolveSource } from './archive/resolve.js';
 import { loadPortNotes } from './analyse/port-notes.js';
-import { type Config, loadConfig, validateConfig } from './config/load.js';
+import { type Config, loadConfig, queryFolders, validateConfig } from './config/load.js';
 import { Database } from './db.js';
 import { loadMessageTemplates } from './deliver/message.js';
 import { openConfiguredDatabases } from './enrich/enrich.js';
-import { messageOf } from './errors.js';
+import { PortbriefError, messageOf } from './errors.js';
 import { silentLogger } from './log.js';
 import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
@@ -28,8 +28,10 @@ export interface CheckResult {
 /**
  * Validates a deployment without reading the archive's contents. It checks
  * the config, every client's templates (compiled and rendered with a sample
- * brief, charts included), the mail templates, the SQL of queries/, the port
- * notes, the GeoIP database, and each source's files and mapped columns.
+ * brief, charts included), the mail templates, the SQL (the config's
+ * override folder and queries/, parsed and then run on a sample archive),
+ * the port notes, the GeoIP database, and each source's files and mapped
+ * columns. `queriesDir` replaces the shipped queries/ folder.
  */
 export async function checkDeployment(configFile: string, options: { templatesDir?: string; queriesDir?: string } = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
@@ -47,7 +49,7 @@ export async function checkDeployment(configFile: string, options: { templatesDi
     config = await loadConfig(configFile, { requireSecrets: false });
   });
   const shipped = options.templatesDir ?? TEMPLATES_DIR;
-  const queriesDir = options.queriesDir ?? QUERIES_DIR;
+  const queriesDir = queryFolders(config ?? {}, options.queriesDir ?? QUERIES_DIR);
   await checkQueries(queriesDir, attempt);
   if (!config) return results;
   const checked = config;
@@ -96,7 +98,7 @@ export async function checkDeployment(configFile: string, options: { templatesDi
  * and notes are used; its state folder is not touched, apart from reading
  * its GeoIP range caches.
  */
-async function runSampleAnalysis(config: Config, queriesDir: string): Promise<void> {
+async function runSampleAnalysis(config: Config, queriesDir: string[]): Promise<void> {
   const folder = await mkdtemp(path.join(tmpdir(), 'portbrief-check-'));
   try {
     const now = new Date();
@@ -133,12 +135,32 @@ async function runSampleAnalysis(config: Config, queriesDir: string): Promise<vo
   }
 }
 
-/** Parses every .sql file of the queries folder, so a syntax error surfaces with its file before a run needs it. */
-async function checkQueries(dir: string, attempt: (subject: string, step: () => Promise<unknown>) => Promise<void>): Promise<void> {
-  const db = await Database.open({ queriesDir: dir });
+/**
+ * Parses every .sql file that a run would read from the SQL folders (most
+ * specific first), so a syntax error surfaces with its file before a run
+ * needs it. Shipped files are named queries/<name>, override files by path.
+ */
+async function checkQueries(folders: string[], attempt: (subject: string, step: () => Promise<unknown>) => Promise<void>): Promise<void> {
+  const db = await Database.open({ queriesDir: folders });
+  const shipped = folders.at(-1)!;
   try {
-    for (const name of (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort()) {
-      await attempt(`query ${path.join('queries', name)}`, async () => {
+    const names = new Map<string, string>();
+    for (const folder of [...folders].reverse()) {
+      let files: string[] = [];
+      if (folder === shipped) files = await readdir(folder);
+      else {
+        await attempt(`SQL folder ${folder}`, async () => {
+          try {
+            files = await readdir(folder);
+          } catch (error) {
+            throw new PortbriefError(`Cannot read the SQL folder ${folder}: ${messageOf(error)}. Fix the queries setting in the config.`, { cause: error });
+          }
+        });
+      }
+      for (const name of files.filter((file) => file.endsWith('.sql'))) names.set(name, folder === shipped ? path.join('queries', name) : path.join(folder, name));
+    }
+    for (const [name, shown] of [...names.entries()].sort()) {
+      await attempt(`query ${shown}`, async () => {
         try {
           await db.connection.extractStatements(await db.readQuery(name));
         } catch (error) {

@@ -78,11 +78,18 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
-    private readonly queriesDir: string,
+    private readonly queryFolders: string[],
   ) {}
 
+  /** The file each query name was read from, for error messages. */
+  private readonly queryFiles = new Map<string, string>();
+
   /** Opens an in-memory database in UTC, so ISO weeks and timestamps never depend on the host's zone. */
-  static async open(options: { queriesDir?: string; tempDir?: string } = {}): Promise<Database> {
+  /**
+   * `queriesDir` is the SQL folder, or several, most specific first: each
+   * query is read from the first folder that has its file.
+   */
+  static async open(options: { queriesDir?: string | string[]; tempDir?: string } = {}): Promise<Database> {
     // DuckDB takes 80% of the machine's memory by default. A fixed limit makes
     // large archives spill to temporary files instead, so a weekly run stays
     // within a predictable footprint next to Chromium.
@@ -93,19 +100,34 @@ export class Database {
     });
     const connection = await instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
-    const db = new Database(instance, connection, options.queriesDir ?? QUERIES_DIR);
+    const folders = [options.queriesDir ?? QUERIES_DIR].flat();
+    const db = new Database(instance, connection, folders);
     await db.runFile('macros.sql');
     return db;
   }
 
-  /** Reads the text of `queries/<name>`. */
+  /** Reads the text of the query file `name` from the first SQL folder that has it. */
   async readQuery(name: string): Promise<string> {
-    const file = path.join(this.queriesDir, name);
-    try {
-      return await readFile(file, 'utf8');
-    } catch (error) {
-      throw new PortbriefError(`Cannot read query file ${file}: ${messageOf(error)}.`, { cause: error });
+    for (const [index, folder] of this.queryFolders.entries()) {
+      const file = path.join(folder, name);
+      try {
+        const text = await readFile(file, 'utf8');
+        this.queryFiles.set(name, file);
+        return text;
+      } catch (error) {
+        // An override folder holds only the files it changes, so a missing one is read from the next folder.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && index < this.queryFolders.length - 1) continue;
+        throw new PortbriefError(`Cannot read query file ${file}: ${messageOf(error)}.`, { cause: error });
+      }
     }
+    throw new PortbriefError(`Cannot read query file ${name}: no SQL folder is set.`);
+  }
+
+  /** Names a query file as errors show it: queries/<name> for a shipped one, the full path for an override. */
+  private where(origin: string): string {
+    if (!origin.endsWith('.sql')) return origin;
+    const file = this.queryFiles.get(origin);
+    return file === undefined || path.dirname(file) === path.resolve(this.queryFolders.at(-1)!) ? path.join('queries', origin) : file;
   }
 
   /** Runs every statement of a query file that takes no parameters. */
@@ -139,7 +161,7 @@ export class Database {
         }
       }
     } catch (error) {
-      throw queryError(name, error);
+      throw queryError(this.where(name), error);
     }
   }
 
@@ -157,13 +179,13 @@ export class Database {
       const { values, types } = bind(params);
       reader = await this.connection.runAndReadAll(sql, values, types);
     } catch (error) {
-      throw queryError(name, error);
+      throw queryError(this.where(name), error);
     }
     const present = reader.columnNames();
     const missing = columns.filter((column) => !present.includes(column));
     if (missing.length > 0) {
       throw new PortbriefError(
-        `${path.join('queries', name)}: the result has no column ${missing.map((column) => `'${column}'`).join(', ')}; it has ${present.join(', ')}. portbrief reads ${columns.join(', ')}: keep those names (add columns freely).`,
+        `${this.where(name)}: the result has no column ${missing.map((column) => `'${column}'`).join(', ')}; it has ${present.join(', ')}. portbrief reads ${columns.join(', ')}: keep those names (add columns freely).`,
       );
     }
     return rowObjects(reader);
@@ -175,7 +197,7 @@ export class Database {
       const { values, types } = bind(params);
       await this.connection.run(sql, values, types);
     } catch (error) {
-      throw queryError(origin, error);
+      throw queryError(this.where(origin), error);
     }
   }
 
@@ -186,7 +208,7 @@ export class Database {
       const reader = await this.connection.runAndReadAll(sql, values, types);
       return rowObjects(reader);
     } catch (error) {
-      throw queryError(origin, error);
+      throw queryError(this.where(origin), error);
     }
   }
 
@@ -196,8 +218,7 @@ export class Database {
   }
 }
 
-function queryError(origin: string, error: unknown): PortbriefError {
-  const where = origin.endsWith('.sql') ? path.join('queries', origin) : origin;
+function queryError(where: string, error: unknown): PortbriefError {
   return new PortbriefError(`${where}: ${messageOf(error)}`, { cause: error });
 }
 

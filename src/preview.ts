@@ -3,11 +3,11 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Handlebars from 'handlebars';
 import type { Brief } from './brief.js';
-import type { Config } from './config/load.js';
+import { type Config, queryFolders } from './config/load.js';
 import { openConfiguredDatabases } from './enrich/enrich.js';
 import { EXIT, PortbriefError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
-import { QUERIES_DIR, TEMPLATES_DIR } from './paths.js';
+import { TEMPLATES_DIR } from './paths.js';
 import { renderBriefHtml } from './render/brief-html.js';
 import { analyse, templatesByClient } from './weekly.js';
 import { parseIsoWeek, previousWeek } from './week.js';
@@ -106,7 +106,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   // renaming it over the old one, which Node's own recursive watch loses.
   const templateDirs = [client.templates, config.templates, shipped].filter((dir): dir is string => dir !== undefined);
   watchers.push(watch(templateDirs, { ignoreInitial: true }).on('all', () => schedule('templates')));
-  watchers.push(watch([QUERIES_DIR, config.analysis.notes ?? SHIPPED_NOTES], { ignoreInitial: true }).on('all', () => schedule('analysis')));
+  watchers.push(watch([...queryFolders(config), config.analysis.notes ?? SHIPPED_NOTES], { ignoreInitial: true }).on('all', () => schedule('analysis')));
   // An edit made before the first scan ends would go unseen.
   await Promise.all(watchers.map((watcher) => new Promise<void>((resolve) => watcher.once('ready', () => resolve()))));
 

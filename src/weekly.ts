@@ -7,7 +7,7 @@ import { buildBrief } from './analyse/build-brief.js';
 import { loadPortRegistry } from './analyse/port-registry.js';
 import { buildWeeklyTables, rankWeeks } from './analyse/rank.js';
 import type { Brief } from './brief.js';
-import { type Client, type Config, checkClientSensors } from './config/load.js';
+import { type Client, type Config, checkClientSensors, queryFolders } from './config/load.js';
 import { Database } from './db.js';
 import { type DeliveryOutcome, deliverBriefs } from './deliver/deliver.js';
 import { Ledger } from './deliver/ledger.js';
@@ -51,8 +51,8 @@ export interface WeeklyOptions {
   rebuildHistory?: boolean;
   /** Fills the weekly table; by default from the sessions this run locates. */
   weeklyTable?: WeeklyTable;
-  /** The SQL folder; by default the shipped queries/. */
-  queriesDir?: string;
+  /** The SQL folders, most specific first; by default the config's override folder, then the shipped queries/. */
+  queriesDir?: string[];
 }
 
 /** Weeks before the report week that are read for baselines and trends. */
@@ -196,7 +196,7 @@ export async function analyse(
   const settings: AnalysisSettings = { weeks: windowWeeks, ports: config.top.ports, ...config.analysis };
   const notes = await loadPortNotes(config.analysis.notes);
 
-  const db = await Database.open({ queriesDir: options.queriesDir });
+  const db = await Database.open({ queriesDir: options.queriesDir ?? queryFolders(config) });
   try {
     const archive = await timed(log, 'archive', () => loadArchive(db, config, now, log, { grouped: true }));
     checkClientSensors(config, archive.sensors);

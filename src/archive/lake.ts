@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config/load.js';
+import { type Config, queryFolders } from '../config/load.js';
 import { Database, TextList, sqlString } from '../db.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -34,7 +34,7 @@ export interface ImportResult {
  */
 export async function importToLake(config: Config, options: { sourceName?: string; now: Date; log: Logger }): Promise<ImportResult> {
   const sources = selectSources(config, options.sourceName);
-  const db = await Database.open();
+  const db = await Database.open({ queriesDir: queryFolders(config) });
   try {
     const archive = await loadArchive(db, config, options.now, options.log, { only: sources.map((source) => source.name) });
 

@@ -4,6 +4,7 @@ import { type Document, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ArchiveFormat, DEFAULT_FIELDS } from '../archive/source.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
+import { QUERIES_DIR } from '../paths.js';
 import { type MailConfig, type RawClient, type RawConfig, type SourceConfig, rawConfigSchema } from './schema.js';
 
 /** A client whose brief is built from its own sensors' sessions only. */
@@ -26,6 +27,11 @@ export interface Client {
 }
 
 export type { MailConfig, SourceConfig };
+
+/** Lists the SQL folders of a deployment, most specific first: its override folder, then the shipped queries/. */
+export function queryFolders(config: Pick<Config, 'queries'>, shipped = QUERIES_DIR): string[] {
+  return config.queries === undefined ? [shipped] : [config.queries, shipped];
+}
 
 /** A validated config whose paths are absolute, resolved against the config file's folder. */
 export interface Config extends Omit<RawConfig, 'geoip' | 'clients' | 'mail'> {
@@ -135,6 +141,7 @@ export function validateConfig(data: unknown, file: string, options: LoadOptions
     clients,
     mail,
     templates: raw.templates === undefined ? undefined : resolve(raw.templates),
+    queries: raw.queries === undefined ? undefined : resolve(raw.queries),
     analysis: { ...raw.analysis, notes: raw.analysis.notes === undefined ? undefined : resolve(raw.analysis.notes) },
     output: resolve(raw.output),
     outbox: resolve(raw.outbox),

@@ -230,6 +230,8 @@ export const rawConfigSchema = z
     clients: z.array(clientSchema).optional(),
     mail: mailSchema.optional(),
     templates: z.string().min(1).optional(),
+    /** A folder of .sql files that replace the shipped ones of the same name. */
+    queries: z.string().min(1).optional(),
     output: z.string().min(1).default('reports'),
     lake: z.string().min(1).default('lake'),
     outbox: z.string().min(1).default('outbox'),
