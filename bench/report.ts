@@ -109,9 +109,9 @@ Measured by \`npm run bench\` (\`node --import tsx bench/run.ts\`), which
 generates each archive with the seeded generator in \`bench/\`, measures each
 step in its own child process, prints each ratio with its verdict and
 rewrites this page. On archives of up to 10 M sessions the floor, the full
-runs and the enrichment timings are measured three times and the fastest
-counts, because a step of a second or two swings with any other job on the
-machine. Peak memory is the highest of the three. Machine:
+runs and the enrichment timings are measured three times, and the fastest
+counts. A step of a second or two swings with any other job on the machine.
+Peak memory is the highest of the three. Machine:
 ${results.machine}.
 
 Workload: sessions over 8 ISO weeks from the ten countries with the most

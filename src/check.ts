@@ -94,9 +94,9 @@ export async function checkDeployment(configFile: string, options: { templatesDi
 /**
  * Runs the whole analysis, from reading the archive to every brief's model,
  * on a small sample archive: two weeks of sessions from public and private
- * addresses, for one client. The config's GeoIP databases, analysis settings
- * and notes are used; its state folder is not touched, apart from reading
- * its GeoIP range caches.
+ * addresses, for one client. It uses the config's GeoIP databases, analysis
+ * settings and notes. It only reads the config's state folder, for its GeoIP
+ * range caches.
  */
 async function runSampleAnalysis(config: Config, queriesDir: string[]): Promise<void> {
   const folder = await mkdtemp(path.join(tmpdir(), 'portbrief-check-'));
@@ -113,7 +113,8 @@ async function runSampleAnalysis(config: Config, queriesDir: string[]): Promise<
     }
     await writeFile(path.join(folder, 'sample.csv'), `${rows.join('\n')}\n`);
 
-    // The range caches spare the database walk; copying them keeps the config's state folder untouched.
+    // The range caches spare the database walk, and copying them keeps the
+    // config's state folder untouched. Without a readable cache the run walks the database.
     const state = path.join(folder, 'state');
     await cp(path.join(config.state, 'geoip'), path.join(state, 'geoip'), { recursive: true }).catch(() => undefined);
 
@@ -135,6 +136,19 @@ async function runSampleAnalysis(config: Config, queriesDir: string[]): Promise<
   }
 }
 
+/** Lists an SQL override folder's files; a folder that cannot be read is a failed check. */
+async function overrideFiles(folder: string, attempt: (subject: string, step: () => Promise<unknown>) => Promise<void>): Promise<string[]> {
+  let files: string[] = [];
+  await attempt(`SQL folder ${folder}`, async () => {
+    try {
+      files = await readdir(folder);
+    } catch (error) {
+      throw new PortbriefError(`Cannot read the SQL folder ${folder}: ${messageOf(error)}. Fix the queries setting in the config.`, { cause: error });
+    }
+  });
+  return files;
+}
+
 /**
  * Parses every .sql file that a run would read from the SQL folders (most
  * specific first), so a syntax error surfaces with its file before a run
@@ -146,17 +160,7 @@ async function checkQueries(folders: string[], attempt: (subject: string, step: 
   try {
     const names = new Map<string, string>();
     for (const folder of [...folders].reverse()) {
-      let files: string[] = [];
-      if (folder === shipped) files = await readdir(folder);
-      else {
-        await attempt(`SQL folder ${folder}`, async () => {
-          try {
-            files = await readdir(folder);
-          } catch (error) {
-            throw new PortbriefError(`Cannot read the SQL folder ${folder}: ${messageOf(error)}. Fix the queries setting in the config.`, { cause: error });
-          }
-        });
-      }
+      const files = folder === shipped ? await readdir(folder) : await overrideFiles(folder, attempt);
       for (const name of files.filter((file) => file.endsWith('.sql'))) names.set(name, folder === shipped ? path.join('queries', name) : path.join(folder, name));
     }
     for (const [name, shown] of [...names.entries()].sort()) {

@@ -84,10 +84,10 @@ export class Database {
   /** The file each query name was read from, for error messages. */
   private readonly queryFiles = new Map<string, string>();
 
-  /** Opens an in-memory database in UTC, so ISO weeks and timestamps never depend on the host's zone. */
   /**
-   * `queriesDir` is the SQL folder, or several, most specific first: each
-   * query is read from the first folder that has its file.
+   * Opens an in-memory database in UTC, so ISO weeks and timestamps never
+   * depend on the host's zone. `queriesDir` is the SQL folder, or several,
+   * most specific first: each query is read from the first folder that has it.
    */
   static async open(options: { queriesDir?: string | string[]; tempDir?: string } = {}): Promise<Database> {
     // DuckDB takes 80% of the machine's memory by default. A fixed limit makes
@@ -171,16 +171,8 @@ export class Database {
    * query that drops or renames one fails here, naming the file and the
    * column, instead of leaving a value undefined for a template to trip on.
    */
-  async queryFile(name: string, params?: Params, columns?: readonly string[]): Promise<Row[]> {
-    const sql = await this.readQuery(name);
-    if (!columns) return this.query(sql, params, name);
-    let reader: DuckDBResultReader;
-    try {
-      const { values, types } = bind(params);
-      reader = await this.connection.runAndReadAll(sql, values, types);
-    } catch (error) {
-      throw queryError(this.where(name), error);
-    }
+  async queryFile(name: string, params?: Params, columns: readonly string[] = []): Promise<Row[]> {
+    const reader = await this.read(await this.readQuery(name), params, name);
     const present = reader.columnNames();
     const missing = columns.filter((column) => !present.includes(column));
     if (missing.length > 0) {
@@ -203,10 +195,14 @@ export class Database {
 
   /** Runs SQL and returns its rows as JSON-safe objects (BIGINT as string: cast in SQL where numbers are wanted). */
   async query(sql: string, params?: Params, origin = 'SQL'): Promise<Row[]> {
+    return rowObjects(await this.read(sql, params, origin));
+  }
+
+  /** Runs SQL and reads its whole result. */
+  private async read(sql: string, params: Params | undefined, origin: string): Promise<DuckDBResultReader> {
     try {
       const { values, types } = bind(params);
-      const reader = await this.connection.runAndReadAll(sql, values, types);
-      return rowObjects(reader);
+      return await this.connection.runAndReadAll(sql, values, types);
     } catch (error) {
       throw queryError(this.where(origin), error);
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assignClients, qualityByClient } from './archive/clients.js';
 import { loadArchive } from './archive/load.js';
@@ -29,6 +29,7 @@ import { type IsoWeek, lastCompleteWeek, parseIsoWeek, previousWeek, weeksBefore
 import type { AnalysisSettings } from './analyse/findings.js';
 import type { WeeklyTable } from './analyse/weekly-table.js';
 import { loadPortNotes } from './analyse/port-notes.js';
+import { fileExists } from './file-exists.js';
 
 export interface WeeklyOptions {
   config: Config;
@@ -110,7 +111,7 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
   }
 }
 
-/** Refuses a week that has not ended at `now`: its brief would miss the rest of the week and could not be mailed again once complete. */
+/** Rejects a week that has not ended at `now`: its brief would miss the rest of the week and could not be mailed again once complete. */
 function requireEndedWeek(week: IsoWeek, now: Date): void {
   if (week.end.getTime() <= now.getTime()) return;
   throw new PortbriefError(
@@ -167,7 +168,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
   }
 
   checkAborted(options.signal);
-  const outcomes = await timed(log, 'deliver', () => deliver(options, clients, pdfs, messageTemplates, runId, log));
+  const outcomes = await timed(log, 'deliver', () => deliver(options, week, clients, pdfs, messageTemplates, runId, log));
   for (const outcome of outcomes) {
     const result = clients.find((entry) => entry.client === outcome.client);
     if (result) result.delivery = outcome;
@@ -275,7 +276,7 @@ async function mailedUnchanged(options: WeeklyOptions, briefs: Array<{ client: C
       if (!client.recipients) continue;
       const prior = await ledger.prior(client.id, week.id);
       const outputDir = path.join(config.output, client.outputSegment, week.id);
-      const published = (await Promise.all(BRIEF_FILES.map((name) => exists(path.join(outputDir, name))))).every(Boolean);
+      const published = (await Promise.all(BRIEF_FILES.map((name) => fileExists(path.join(outputDir, name))))).every(Boolean);
       if (prior.kind === 'sent' && prior.record.briefSha256 === briefHash(brief) && published) unchanged.add(client.id);
     }
   } finally {
@@ -292,14 +293,6 @@ async function keptBrief(outputDir: string, log: Logger): Promise<{ files: strin
   return { files, pdf };
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Renders, prints and publishes one brief. When printing fails, brief.json
@@ -342,6 +335,7 @@ async function renderAndPublish(
 
 async function deliver(
   options: WeeklyOptions,
+  week: IsoWeek,
   clients: ClientResult[],
   pdfs: Map<string, Buffer>,
   templates: Map<string, MessageTemplates>,
@@ -359,8 +353,8 @@ async function deliver(
   const ledger = mailing ? await Ledger.open(config.state) : undefined;
   const smtp = mailing && !options.send ? smtpSender(config.mail!) : undefined;
   try {
-    // Clients since removed from the config are no longer anyone's to mail.
-    const unsent = (ledger ? await ledger.unsentBefore(jobs[0]?.brief.week ?? '') : []).filter((entry) => config.clients.some((client) => client.id === entry.client));
+    // Clients since removed from the config are left out: nobody mails them any more.
+    const unsent = (ledger ? await ledger.unsentBefore(week.id) : []).filter((entry) => config.clients.some((client) => client.id === entry.client));
     if (unsent.length > 0) {
       log.warn(
         { unsent },

@@ -116,7 +116,6 @@ export const RESULT_COLUMNS = {
   portHistory: ['client', 'country', 'port', 'week', 'rank', 'sessions', 'sources', 'udp_sessions', 'share'],
   countryHistory: ['client', 'country', 'week', 'sessions', 'sources'],
   firstSeen: ['client', 'country', 'port'],
-  weekCoverage: ['client', 'archive_first', 'week_first', 'week_last', 'previous_first', 'previous_last'],
 } as const;
 
 export interface RankRequest {
@@ -138,17 +137,16 @@ export interface RankRequest {
  */
 export async function rankWeeks(db: Database, request: RankRequest): Promise<Map<string, WeekRanking>> {
   const { week, previous, top } = request;
-  // One statement for all clients: a statement per client adds a millisecond
-  // or two. earlier marks the clients with accepted sessions before the
-  // week, found in one pass over the archive.
+  // One pass over the archive's sessions (sessions_all) finds every client's
+  // first and last sessions, and so whether it has any before the week (earlier).
+  await db.runScript('week_coverage.sql', { previous_from: previous.start.toISOString(), from: week.start.toISOString(), to: week.end.toISOString() });
+  // One statement for all clients: a statement per client adds a millisecond or two.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE brief_clients AS
-     SELECT client, always, client IN (
-         SELECT DISTINCT c.client FROM sessions_all AS s JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
-         WHERE s.reject_reason IS NULL AND s.ts < $from::TIMESTAMPTZ
-       ) AS earlier
-     FROM (SELECT unnest(json_transform($clients, '[{"client":"VARCHAR","always":["VARCHAR"]}]'), recursive := true))`,
-    { clients: JSON.stringify(request.clients), from: week.start.toISOString() },
+     SELECT client, always, coalesce(c.earlier, false) AS earlier
+     FROM (SELECT unnest(json_transform($clients, '[{"client":"VARCHAR","always":["VARCHAR"]}]'), recursive := true))
+     LEFT JOIN client_coverage AS c USING (client)`,
+    { clients: JSON.stringify(request.clients) },
   );
 
   await db.runScript('top_countries.sql', { week: week.id, countries: top.countries });
@@ -172,10 +170,10 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const countryWeeks = await db.queryFile('country_history.sql', { weeks }, RESULT_COLUMNS.countryHistory);
   const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
-  const coverage = await db.queryFile(
-    'week_coverage.sql',
-    { previous_from: previous.start.toISOString(), from: week.start.toISOString(), to: week.end.toISOString() },
-    RESULT_COLUMNS.weekCoverage,
+  const coverage = await db.query(
+    'SELECT client, archive_first, week_first, week_last, previous_first, previous_last FROM client_coverage',
+    undefined,
+    'week_coverage.sql (its table client_coverage)',
   );
   const scanners = await db.query(
     `SELECT client, scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks

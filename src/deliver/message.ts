@@ -29,11 +29,10 @@ export interface MessageTemplates {
 
 /**
  * Compiles the mail body templates, email/body.txt.hbs and email/body.html.hbs.
- * `dirs` are template folders, most specific first, as for the brief: each
+ * `folders` are template folders, most specific first, as for the brief: each
  * file comes from the first folder that has it.
  */
-export async function loadMessageTemplates(dirs: string | string[]): Promise<MessageTemplates> {
-  const folders = typeof dirs === 'string' ? [dirs] : dirs;
+export async function loadMessageTemplates(folders: string[]): Promise<MessageTemplates> {
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
   const compile = async (name: string, noEscape: boolean) => {

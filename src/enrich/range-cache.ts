@@ -1,4 +1,4 @@
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { type Database, sqlString } from '../db.js';
@@ -8,6 +8,7 @@ import type { GeoipDatabase } from './geoip-database.js';
 import { type RangeValue, walkRanges } from './range-walk.js';
 import { type AutonomousSystem, asnOfRecord, countryOfRecord } from './records.js';
 import { makeFolder } from '../make-folder.js';
+import { fileExists } from '../file-exists.js';
 
 const LOW_64 = (1n << 64n) - 1n;
 
@@ -78,7 +79,7 @@ async function loadRanges<T>(db: Database, geoip: GeoipDatabase, spec: RangeTabl
   let from = `read_parquet(${sqlString(cacheFile)})`;
 
   const buildTable = `${spec.table}_build`;
-  if (!(await exists(cacheFile))) {
+  if (!(await fileExists(cacheFile))) {
     const started = performance.now();
     const rows = await buildRanges(db, geoip, spec, buildTable);
     log.info({ database: geoip.info.file, role: geoip.info.role, ranges: rows, ms: Math.round(performance.now() - started) }, 'GeoIP range table built');
@@ -158,11 +159,3 @@ async function buildRanges<T>(db: Database, geoip: GeoipDatabase, spec: RangeTab
   return rows;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -81,7 +81,7 @@ export class BrowserSession {
     const printer = await PdfPrinter.launch({ timeoutMs: this.options.timeoutMs });
     this.printer = printer;
     this.owned = true;
-    if (printer.pid !== undefined) await this.options.onLaunch(printer.pid, printer.profileFolder);
+    if (printer.pid !== undefined) await this.options.onLaunch(printer.pid, printer.profileDir);
     return printer;
   }
 

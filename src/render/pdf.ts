@@ -67,14 +67,10 @@ export class BrowserTimeoutError extends PortbriefError {}
 export class PdfPrinter {
   private constructor(
     private readonly browser: Browser,
-    private readonly profileDir: string,
+    /** The temporary folder of the browser's profile, home and temporary files, removed by close(). */
+    readonly profileDir: string,
     readonly executablePath: string,
   ) {}
-
-  /** The temporary folder of the browser's profile and home, removed by close(). */
-  get profileFolder(): string {
-    return this.profileDir;
-  }
 
   /** PID of the browser process, the leader of its process group; undefined once closed. */
   get pid(): number | undefined {

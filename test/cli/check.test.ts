@@ -7,6 +7,14 @@ import { tempDir } from '../helpers/temp.js';
 
 const DEMO_CONFIG = path.join(PROJECT_ROOT, 'demo', 'portbrief.yaml');
 
+/** Writes a config in `dir` that reads the demo archive, followed by the YAML in `extra`, and returns its path. */
+function writeDemoConfig(dir: string, extra: string): string {
+  const file = path.join(dir, 'portbrief.yaml');
+  const archive = JSON.stringify(path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz'));
+  writeFileSync(file, `sources:\n  - name: tpot\n    format: csv\n    path: ${archive}\n    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port }\n${extra}`);
+  return file;
+}
+
 describe('checkDeployment', () => {
   it('passes the demo deployment, warning about the unset password', async () => {
     const results = await checkDeployment(DEMO_CONFIG);
@@ -21,12 +29,7 @@ describe('checkDeployment', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'overrides', 'partials'), { recursive: true });
     writeFileSync(path.join(dir, 'overrides', 'partials', 'summary.hbs'), '<section>\n{{#each findings}}\n</section>\n');
-    writeFileSync(
-      path.join(dir, 'portbrief.yaml'),
-      `sources:\n  - name: tpot\n    format: csv\n    path: ${JSON.stringify(path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz'))}\n    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port }\ntemplates: overrides\n`,
-    );
-
-    const results = await checkDeployment(path.join(dir, 'portbrief.yaml'));
+    const results = await checkDeployment(writeDemoConfig(dir, 'templates: overrides\n'));
 
     const failed = results.filter((r) => r.problem);
     expect(failed).toHaveLength(1);
@@ -38,13 +41,9 @@ describe('checkDeployment', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'acme', 'email'), { recursive: true });
     writeFileSync(path.join(dir, 'acme', 'email', 'body.txt.hbs'), 'Hello {{client.name}},\n{{#if weekTotals.sessions}}busy week\n');
-    writeFileSync(
-      path.join(dir, 'portbrief.yaml'),
-      `sources:\n  - name: tpot\n    format: csv\n    path: ${JSON.stringify(path.join(PROJECT_ROOT, 'demo', 'tpot-2025.csv.gz'))}\n    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port }\n` +
-        'clients:\n  - { id: acme, name: Acme, sources: [tpot], templates: acme }\n  - { id: other, name: Other, sources: [tpot] }\n',
+    const results = await checkDeployment(
+      writeDemoConfig(dir, 'clients:\n  - { id: acme, name: Acme, sources: [tpot], templates: acme }\n  - { id: other, name: Other, sources: [tpot] }\n'),
     );
-
-    const results = await checkDeployment(path.join(dir, 'portbrief.yaml'));
 
     const failed = results.filter((r) => r.problem);
     expect(failed.map((r) => r.subject)).toEqual([`mail templates of client acme (${path.join(dir, 'acme', 'email')}, ${path.join(PROJECT_ROOT, 'templates', 'email')})`]);

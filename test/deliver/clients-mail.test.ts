@@ -66,7 +66,7 @@ describe('one brief per client, mailed', () => {
     expect(alpha.text).toContain('Alpha Corp: Weekly port targeting brief, week 2025-W08 (2025-02-17 to 2025-02-23 UTC)');
     expect(alpha.text).toContain('Your sensors recorded 12 sessions this week; 12 of them came from addresses located in 2 countries.');
     expect(alpha.html).toContain('<strong>TLP:AMBER</strong>');
-    // Every new entrant here rests on one or two sources, under the 3 that findings need, and says so.
+    // Every new entrant here rests on one or two sources, under the 3 that findings need, so each is marked.
     const entrants = (alpha.text ?? '').split('\n').filter((line) => line.startsWith('- Port '));
     expect(entrants.length).toBeGreaterThan(0);
     for (const line of entrants) expect(line).toMatch(/ \([12] distinct sources?, lower confidence\)\.$/);
@@ -210,10 +210,10 @@ describe('delivery ledger and reruns', () => {
   });
 
   it("names an earlier week's briefs that were never mailed", async () => {
-    const refusing = await startSmtpServer(() => ({ code: 554, text: 'transaction failed' }));
+    const rejecting = await startSmtpServer(() => ({ code: 554, text: 'transaction failed' }));
     const server = await startSmtpServer();
     try {
-      const { state } = await run(refusing, { week: '2025-W07' });
+      const { state } = await run(rejecting, { week: '2025-W07' });
       const { log, lines } = capturingLogger();
       const later = await run(server, { state, log });
 
@@ -222,7 +222,7 @@ describe('delivery ledger and reruns', () => {
       expect(warning?.msg).toBe('earlier weeks have briefs that were never mailed: 2025-W07 (alpha), 2025-W07 (beta). Rerun each with --week once the cause is fixed.');
       expect(warning?.level).toBe(40);
     } finally {
-      await refusing.close();
+      await rejecting.close();
       await server.close();
     }
   });
