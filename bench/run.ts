@@ -11,8 +11,9 @@
  * (b) the full weekly run for 1 client and for 20 clients, PDFs and dry-run delivery included;
  * (c) GeoIP enrichment by range join against per-row maxmind lookups on the same rows;
  * (d) one brief rendered and printed with a warm browser.
- * Further children measure the reading rate per format and the range table
- * build. The parent prints the ratios with their verdicts and writes the page.
+ * A baseline, the smallest archive the generator writes, separates what
+ * grows with the archive from what every run pays. Further children measure
+ * the reading rate per format and the range table build. The parent prints the ratios with their verdicts and writes the page.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MEMORY_LIMIT } from '../src/db.js';
 import { type Enrichment, type Floor, type FullRun, type Generated, generate, measureEnrichment, measureFloor, measureFull, measureRangeBuild } from './measure.js';
 import { type ReadingResult, measureReading } from './reading.js';
-import { type SizeResult, report, summary } from './report.js';
+import { type Baseline, type SizeResult, report, summary } from './report.js';
 
 const DEFAULT_SIZES = '1000000,10000000,100000000';
 const PAGE = path.join('docs', 'benchmarks.md');
@@ -31,6 +32,14 @@ const PAGE = path.join('docs', 'benchmarks.md');
 /** Archives up to this size are measured three times and the fastest run counts: their steps take a second or two, so another job's noise can swing a ratio. */
 const REPEAT_UP_TO = 10_000_000;
 const REPEATS = 3;
+
+/**
+ * The baseline archive's planned sessions. Every plan row gets at least one
+ * session, so this gives the smallest archive the generator writes: one
+ * session per sensor, week, country and port, with the same shape of briefs
+ * as every size.
+ */
+const BASELINE_SESSIONS = 1;
 
 const { values } = parseArgs({
   options: {
@@ -105,11 +114,16 @@ if (values.step) {
       };
     }),
   );
+  const baseline: Baseline = inScratch((work) => ({
+    generated: child<Generated>('generate', work, BASELINE_SESSIONS),
+    floor: fastest(REPEATS, () => child<Floor>('floor', work)),
+    oneClient: fastest(REPEATS, () => child<FullRun>('full', work, 1), (run) => run.dataStages),
+  }));
   const reading = inScratch((work) => child<ReadingResult>('reading', work, Number(values['reading-rows'])));
   const rangeBuild = inScratch((work) => child<number>('range-build', work));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, DuckDB memory limit ${process.env.PORTBRIEF_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT}`;
-  const results = { machine, sizes, reading, rangeBuild };
+  const results = { machine, sizes, baseline, reading, rangeBuild };
   process.stdout.write(`${summary(results)}\n`);
   const out = values.out ?? (values.sizes === DEFAULT_SIZES ? PAGE : undefined);
   if (out) {
