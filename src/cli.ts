@@ -19,6 +19,8 @@ program
   .description('Weekly briefs of the destination ports each source country targets, from sensor session archives.')
   .version(packageVersion(), '-V, --version', 'print the version')
   .option('--debug', 'print stack traces and debug logs')
+  // Each command's help lists --debug too, since it also works after the command.
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
   .exitOverride();
 
@@ -141,9 +143,10 @@ program
   .option('-f, --format <format>', 'read the file as this format instead of detecting it')
   .option('--year <year>', 'year of syslog lines, which carry none (default: a year in the file name, else the current year)', parseYear)
   .option('-n, --rows <count>', 'how many sessions to show', parseCount, 5)
-  .action(async (file: string, options: { format?: string; year?: number; rows: number }) => {
+  .option('--queries <folder>', "folder of .sql files that replace the shipped ones, as a config's queries: setting")
+  .action(async (file: string, options: { format?: string; year?: number; rows: number; queries?: string }) => {
     const log = createLogger({ level: program.opts().debug ? 'debug' : 'warn' });
-    process.stdout.write(`${await inspectFile(file, { ...options, now: new Date(), log })}\n`);
+    process.stdout.write(`${await inspectFile(file, { ...options, queriesDir: options.queries, now: new Date(), log })}\n`);
   });
 
 /** Reads the version from the project's package.json, beside both src/ and dist/. */

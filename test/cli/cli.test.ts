@@ -103,6 +103,7 @@ describe('portbrief errors', () => {
     const help = portbrief('preview', '--help');
     expect(help.stdout).toMatch(/-c, --config <file>\s+YAML config file \(required\)/);
     expect(help.stdout).toMatch(/-w, --week <YYYY-Www>\s+ISO week to show \(required\)/);
+    expect(help.stdout).toMatch(/Global Options:\n(.*\n)*\s+--debug\s+print stack traces and debug logs/);
     const version = portbrief('--version');
     expect(version.status).toBe(0);
     expect(version.stdout).toBe(`${(JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
