@@ -1,9 +1,10 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { type Config, validateConfig } from '../config/load.js';
+import { type Config, queryFolders, validateConfig } from '../config/load.js';
 import { SOURCE_FORMATS } from '../config/schema.js';
 import { Database, sqlString } from '../db.js';
 import { EXIT, PortbriefError } from '../errors.js';
+import { fileExists } from '../file-exists.js';
 import type { Logger } from '../log.js';
 import { DETECTABLE_FORMATS, detectFormat } from './detect.js';
 import { detectJsonLayout, fieldPaths, sampleJsonRecords } from './formats/json-layout.js';
@@ -22,6 +23,8 @@ export interface InspectOptions {
   log: Logger;
   /** How many canonical rows to show. */
   rows?: number;
+  /** A folder of .sql files that replace shipped ones, as a config's `queries:` folder does. */
+  queriesDir?: string;
 }
 
 /**
@@ -38,7 +41,12 @@ export async function inspectFile(file: string, options: InspectOptions): Promis
   const probe = await probeFile(absolute);
   const format = chooseFormat(file, probe, options.format);
 
-  const db = await Database.open();
+  const queriesDir = options.queriesDir === undefined ? undefined : path.resolve(options.queriesDir);
+  if (queriesDir !== undefined && !(await fileExists(queriesDir))) {
+    throw new PortbriefError(`--queries ${options.queriesDir}: no such folder. Pass the folder named by the config's queries: setting.`, { exitCode: EXIT.usage });
+  }
+
+  const db = await Database.open({ queriesDir: queryFolders({ queries: queriesDir }) });
   try {
     const names = DEFAULT_FIELDS[format] ? [] : await namesIn(db, probe, format);
     const fields = { ...(DEFAULT_FIELDS[format] ?? guessFields(names)) };

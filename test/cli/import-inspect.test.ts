@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/paths.js';
+import { PROJECT_ROOT, QUERIES_DIR } from '../../src/paths.js';
 import { SKIP_REASON, hasSharedData, sharedFile } from '../helpers/shared-data.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -58,6 +58,26 @@ describe('portbrief inspect', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('reads SQL from an override folder', () => {
+    const queries = path.join(dir, 'queries');
+    mkdirSync(queries);
+    const canonical = readFileSync(path.join(QUERIES_DIR, 'canonical.sql'), 'utf8');
+    writeFileSync(path.join(queries, 'canonical.sql'), canonical.replace("THEN 'missing port'", "THEN 'no destination port'"));
+
+    const result = portbrief('inspect', zeek, '--rows', '0', '--queries', queries);
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('rejected   no destination port 1\n');
+  });
+
+  it('names a missing override folder', () => {
+    const result = portbrief('inspect', zeek, '--queries', path.join(dir, 'absent'));
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`portbrief: --queries ${path.join(dir, 'absent')}: no such folder. Pass the folder named by the config's queries: setting.\n`);
   });
 
   it('lists the formats tried', () => {
