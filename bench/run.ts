@@ -40,6 +40,7 @@ const REPEATS = 3;
  * as every size.
  */
 const BASELINE_SESSIONS = 1;
+const BASELINE_REPEATS = 5;
 
 const { values } = parseArgs({
   options: {
@@ -101,6 +102,13 @@ if (values.step) {
     return { rows: runs[0].rows, rangeJoin: least((r) => r.rangeJoin), everyRow: least((r) => r.everyRow), perRow: least((r) => r.perRow) };
   };
 
+  // The baseline is measured first and more often than the sizes: every
+  // size's growth is taken against it, so its noise enters each of them.
+  const baseline: Baseline = inScratch((work) => ({
+    generated: child<Generated>('generate', work, BASELINE_SESSIONS),
+    floor: fastest(BASELINE_REPEATS, () => child<Floor>('floor', work)),
+    oneClient: fastest(BASELINE_REPEATS, () => child<FullRun>('full', work, 1), (run) => run.dataStages),
+  }));
   const sizes: SizeResult[] = values.sizes!.split(',').map((size) =>
     inScratch((work) => {
       const generated = child<Generated>('generate', work, Number(size));
@@ -114,11 +122,6 @@ if (values.step) {
       };
     }),
   );
-  const baseline: Baseline = inScratch((work) => ({
-    generated: child<Generated>('generate', work, BASELINE_SESSIONS),
-    floor: fastest(REPEATS, () => child<Floor>('floor', work)),
-    oneClient: fastest(REPEATS, () => child<FullRun>('full', work, 1), (run) => run.dataStages),
-  }));
   const reading = inScratch((work) => child<ReadingResult>('reading', work, Number(values['reading-rows'])));
   const rangeBuild = inScratch((work) => child<number>('range-build', work));
 
