@@ -1,24 +1,35 @@
 -- When each client of the archive has accepted sessions. The table gives the
--- first and last session of the report week and of the previous week, and
--- the first session of the whole archive. earlier tells whether the client
--- has any session before the report week. The brief warns when a week is only partly covered, and gives
--- the archive's first day for "first seen" findings. Times are ISO 8601 UTC
--- text, NULL where the client has no session in that week.
--- Parameters: $previous_from, $from, $to (TIMESTAMPTZ text): the previous
--- week's start, the report week's start and its end (exclusive).
+-- first and last session of the report week and of the previous week, the
+-- first session of the whole archive, and the ISO weeks that hold the
+-- client's sessions, oldest first. earlier is true when the client has a
+-- session before the report week. The brief warns when a week is only partly
+-- covered, and gives the archive's first day for "first seen" findings.
+-- Everything comes from the client's own sensors, so one client's brief
+-- never shows when another client's sensors saw traffic. Times are ISO 8601
+-- UTC text, NULL where the client has no session in that week.
+-- Parameters: $previous_from, $from (TIMESTAMPTZ text): the previous week's
+-- start and the report week's start.
 CREATE OR REPLACE TEMP TABLE client_coverage AS
-WITH spans AS (
-    SELECT
-        c.client,
-        min(s.ts) AS archive_first,
-        min(s.ts) FILTER (WHERE s.ts >= $from::TIMESTAMPTZ AND s.ts < $to::TIMESTAMPTZ) AS week_first,
-        max(s.last_ts) FILTER (WHERE s.ts >= $from::TIMESTAMPTZ AND s.ts < $to::TIMESTAMPTZ) AS week_last,
-        min(s.ts) FILTER (WHERE s.ts >= $previous_from::TIMESTAMPTZ AND s.ts < $from::TIMESTAMPTZ) AS previous_first,
-        max(s.last_ts) FILTER (WHERE s.ts >= $previous_from::TIMESTAMPTZ AND s.ts < $from::TIMESTAMPTZ) AS previous_last
+WITH client_weeks AS (
+    -- A grouped row of sessions_all lies within one week (see canonical.sql),
+    -- so its latest time falls in the same week as its earliest.
+    SELECT c.client, date_trunc('week', s.ts) AS monday, min(s.ts) AS first_ts, max(s.last_ts) AS last_ts
     FROM sessions_all AS s
     JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
     WHERE s.reject_reason IS NULL
-    GROUP BY c.client
+    GROUP BY ALL
+),
+spans AS (
+    SELECT
+        client,
+        min(first_ts) AS archive_first,
+        min(first_ts) FILTER (WHERE monday = $from::TIMESTAMPTZ) AS week_first,
+        max(last_ts) FILTER (WHERE monday = $from::TIMESTAMPTZ) AS week_last,
+        min(first_ts) FILTER (WHERE monday = $previous_from::TIMESTAMPTZ) AS previous_first,
+        max(last_ts) FILTER (WHERE monday = $previous_from::TIMESTAMPTZ) AS previous_last,
+        list(isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0') ORDER BY monday) AS weeks
+    FROM client_weeks
+    GROUP BY client
 )
 SELECT
     client,
@@ -27,5 +38,6 @@ SELECT
     strftime(week_first, '%Y-%m-%dT%H:%M:%SZ') AS week_first,
     strftime(week_last, '%Y-%m-%dT%H:%M:%SZ') AS week_last,
     strftime(previous_first, '%Y-%m-%dT%H:%M:%SZ') AS previous_first,
-    strftime(previous_last, '%Y-%m-%dT%H:%M:%SZ') AS previous_last
+    strftime(previous_last, '%Y-%m-%dT%H:%M:%SZ') AS previous_last,
+    weeks
 FROM spans;

@@ -117,6 +117,7 @@ export interface Brief {
   weeklySessions: Array<{ week: string; country: string; sessions: number }>;
   /** Sessions from known scanner networks in the week, counted apart from the rankings. */
   scanners: Array<{ name: string; sessions: number; sources: number }>;
+  /** The ISO weeks that hold the client's accepted sessions, oldest first; other clients' sensors do not count. */
   archiveWeeks: string[];
   /**
    * When the client's archive has sessions: its first session, and the first

@@ -242,7 +242,6 @@ export async function analyse(
           databases: databaseInfos(geoip),
           databaseWarnings,
           registryUpdated,
-          archive,
           ranking,
           notes,
           settings,

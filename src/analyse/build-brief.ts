@@ -1,4 +1,4 @@
-import { type ArchiveLoad, type FileQuality, sumTotals } from '../archive/load.js';
+import { type FileQuality, sumTotals } from '../archive/load.js';
 import type { Brief, CountrySection, WeekSpan } from '../brief.js';
 import type { Client, Config } from '../config/load.js';
 import type { DatabaseInfo } from '../enrich/database-info.js';
@@ -23,7 +23,6 @@ export interface BriefInputs {
   databases: DatabaseInfo[];
   databaseWarnings: string[];
   registryUpdated: string | null;
-  archive: ArchiveLoad;
   ranking: WeekRanking;
   notes: Map<number, PortNote>;
   settings: AnalysisSettings;
@@ -42,7 +41,7 @@ function weekSpan(first: string | null, last: string | null, week: IsoWeek): Wee
 
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
 export function buildBrief(inputs: BriefInputs): Brief {
-  const { week, ranking, archive, files } = inputs;
+  const { week, ranking, files } = inputs;
   const located = ranking.byStatus.find((row) => row.status === 'country')?.sessions ?? 0;
   const weekSessions = ranking.byStatus.reduce((sum, row) => sum + row.sessions, 0);
   const withNetworks = inputs.databases.some((database) => database.role === 'asn');
@@ -195,7 +194,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
     weeklySessions: ranking.countryWeeks
       .filter((row) => settings.weeks.slice(-settings.trendWeeks).includes(row.week))
       .map((row) => ({ week: row.week, country: countryName(row.country), sessions: row.sessions })),
-    archiveWeeks: archive.weeks.map((row) => row.week),
+    archiveWeeks: ranking.archiveWeeks,
     coverage: {
       archiveStart: ranking.coverage.archiveFirst,
       week: weekSpan(ranking.coverage.weekFirst, ranking.coverage.weekLast, week),

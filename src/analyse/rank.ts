@@ -53,6 +53,8 @@ export interface WeekRanking {
   scanners: Array<{ name: string; sessions: number; sources: number }>;
   /** The client's first and last accepted sessions (ISO 8601 UTC), null where it has none. */
   coverage: { archiveFirst: string | null; weekFirst: string | null; weekLast: string | null; previousFirst: string | null; previousLast: string | null };
+  /** The ISO weeks that hold the client's accepted sessions, oldest first. */
+  archiveWeeks: string[];
 }
 
 export interface WeeklyTablesRequest {
@@ -139,7 +141,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const { week, previous, top } = request;
   // One pass over the archive's sessions (sessions_all) finds every client's
   // first and last sessions, and so whether it has any before the week (earlier).
-  await db.runScript('week_coverage.sql', { previous_from: previous.start.toISOString(), from: week.start.toISOString(), to: week.end.toISOString() });
+  await db.runScript('week_coverage.sql', { previous_from: previous.start.toISOString(), from: week.start.toISOString() });
   // One statement for all clients: a statement per client adds a millisecond or two.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE brief_clients AS
@@ -171,7 +173,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
   const coverage = await db.query(
-    'SELECT client, archive_first, week_first, week_last, previous_first, previous_last FROM client_coverage',
+    'SELECT client, archive_first, week_first, week_last, previous_first, previous_last, weeks FROM client_coverage',
     undefined,
     'week_coverage.sql (its table client_coverage)',
   );
@@ -229,6 +231,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
       countryCount: Number(count?.current ?? 0),
       byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
       coverage: coverageOf(rows('coverage', client)[0]),
+      archiveWeeks: ((rows('coverage', client)[0]?.weeks as string[] | undefined) ?? []).map(String),
     });
   }
   return rankings;

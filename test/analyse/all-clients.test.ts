@@ -92,6 +92,11 @@ describe('ranking every client at once', () => {
     expect(lateBrief.comparisonAvailable).toBe(false);
     expect(all.get('early')!.countries).toEqual([]);
     expect(north.countries[0].topPorts.every((p) => p.insight.firstSeen === false)).toBe(true);
+
+    // Each brief lists only the weeks its own sensors saw traffic, not the lake's eight.
+    expect(lateBrief.archiveWeeks).toEqual(['2025-W07', '2025-W09']);
+    expect(all.get('early')!.archiveWeeks).toEqual(['2025-W07']);
+    expect(north.archiveWeeks).toEqual(['2025-W02', '2025-W03', '2025-W04', '2025-W05', '2025-W06', '2025-W07', '2025-W08', '2025-W09']);
   });
 });
 
