@@ -112,7 +112,12 @@ export interface Brief {
   /** Findings, most important first; each names the brief.json path of its numbers. */
   findings: Finding[];
   /** The settings findings were made with, for the methodology section. */
-  method: Omit<AnalysisSettings, 'weeks' | 'ports'> & { rankBy: 'sessions' | 'sources' };
+  method: Omit<AnalysisSettings, 'weeks' | 'ports'> & {
+    rankBy: 'sessions' | 'sources';
+    /** A rank change of at least this many places is a mover; the key findings name the `maxMovers` largest. */
+    moverMinPlaces: number;
+    maxMovers: number;
+  };
   /** Sessions per week of each shown country over the trend weeks, for the weekly chart. */
   weeklySessions: Array<{ week: string; country: string; sessions: number }>;
   /** Sessions from known scanner networks in the week, counted apart from the rankings. */

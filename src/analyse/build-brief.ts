@@ -6,7 +6,7 @@ import { geoStatusLabel } from '../enrich/geo-status.js';
 import { countryName } from '../render/helpers.js';
 import type { IsoWeek } from '../week.js';
 import { type AnalysisSettings, baselineWeeksOf, portClusters, portInsights } from './findings.js';
-import { keyFindings } from './key-findings.js';
+import { MAX_MOVERS, MOVER_MIN_PLACES, keyFindings } from './key-findings.js';
 import type { PortNote } from './port-notes.js';
 import { REGISTRY_NAME } from './port-registry.js';
 import type { WeekRanking } from './rank.js';
@@ -189,6 +189,8 @@ export function buildBrief(inputs: BriefInputs): Brief {
       trendWeeks: settings.trendWeeks,
       surgeThreshold: settings.surgeThreshold,
       clusterDistance: settings.clusterDistance,
+      moverMinPlaces: MOVER_MIN_PLACES,
+      maxMovers: MAX_MOVERS,
     },
     scanners: ranking.scanners,
     weeklySessions: ranking.countryWeeks

@@ -19,10 +19,10 @@ export interface CountryFindingsInput {
 const PRIORITY: FindingKind[] = ['first-seen', 'baseline-entrant', 'surge', 'cluster', 'new-entrant', 'mover', 'noted-port'];
 
 /** Rank changes of at least this many places count as a mover. */
-const MOVER_MIN_PLACES = 3;
+export const MOVER_MIN_PLACES = 3;
 
 /** Movers reported per client, the largest rank changes first. */
-const MAX_MOVERS = 3;
+export const MAX_MOVERS = 3;
 
 /**
  * Lists a client's findings, most important first and numbered F1, F2, ...

@@ -117,7 +117,7 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
         ref: 'countries[0].topPorts[1]',
       },
     ],
-    method: { rankBy: 'sessions', minSources: 3, excludeUdpFromFindings: true, baselineWeeks: 4, trendWeeks: 8, surgeThreshold: 10, clusterDistance: 2 },
+    method: { rankBy: 'sessions', minSources: 3, excludeUdpFromFindings: true, baselineWeeks: 4, trendWeeks: 8, surgeThreshold: 10, clusterDistance: 2, moverMinPlaces: 3, maxMovers: 3 },
     scanners: [],
     weeklySessions: [
       { week: '2025-W07', country: 'Iran', sessions: 700 },
