@@ -139,7 +139,7 @@ program
 program
   .command('inspect')
   .description('Read one archive file without a config and print its format, field mapping, time span, row counts, reject reasons and first sessions.')
-  .argument('<file>', 'archive file (plain or .gz)')
+  .argument('<file>', 'archive file (plain or .gz; .zst with --format csv)')
   .option('-f, --format <format>', 'read the file as this format instead of detecting it')
   .option('--year <year>', 'year of syslog lines, which carry none (default: a year in the file name, else the current year)', parseYear)
   .option('-n, --rows <count>', 'how many sessions to show', parseCount, 5)

@@ -1,11 +1,12 @@
 import type { Fields } from './source.js';
 
 /** Names that archives commonly give each session value, most specific first. */
-const CANDIDATES: Record<'time' | 'srcIp' | 'dstPort' | 'proto', string[]> = {
+const CANDIDATES: Record<keyof Fields, string[]> = {
   time: ['ts', 'timestamp', '@timestamp', 'starttime', 'start_time', 'flow.start', 'datetime', 'time', 'date'],
   srcIp: ['src_ip', 'srcip', 'srcaddr', 'src_addr', 'source_ip', 'sourceip', 'saddr', 'src', 'id.orig_h', 'remote_ip', 'client_ip'],
   dstPort: ['dst_port', 'dest_port', 'dstport', 'dport', 'destination_port', 'dpt', 'id.resp_p', 'local_port', 'port'],
   proto: ['proto', 'protocol', 'transport', 'ip_proto'],
+  sensor: ['sensor', 'sensor_id', 'sensorid', 'sensor_name', 'honeypot', 'observer.name'],
 };
 
 /**

@@ -1,10 +1,9 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Config, queryFolders, validateConfig } from '../config/load.js';
 import { SOURCE_FORMATS } from '../config/schema.js';
 import { Database, sqlString } from '../db.js';
 import { EXIT, PortbriefError } from '../errors.js';
-import { fileExists } from '../file-exists.js';
 import type { Logger } from '../log.js';
 import { DETECTABLE_FORMATS, detectFormat } from './detect.js';
 import { detectJsonLayout, fieldPaths, sampleJsonRecords } from './formats/json-layout.js';
@@ -42,9 +41,7 @@ export async function inspectFile(file: string, options: InspectOptions): Promis
   const format = chooseFormat(file, probe, options.format);
 
   const queriesDir = options.queriesDir === undefined ? undefined : path.resolve(options.queriesDir);
-  if (queriesDir !== undefined && !(await fileExists(queriesDir))) {
-    throw new PortbriefError(`--queries ${options.queriesDir}: no such folder. Pass the folder named by the config's queries: setting.`, { exitCode: EXIT.usage });
-  }
+  if (queriesDir !== undefined) await requireFolder(options.queriesDir!, queriesDir);
 
   const db = await Database.open({ queriesDir: queryFolders({ queries: queriesDir }) });
   try {
@@ -77,6 +74,8 @@ export async function inspectFile(file: string, options: InspectOptions): Promis
       ['skipped', listCounts(quality.skipped)],
       ['damage', quality.damage ?? 'none'],
       ['weeks', archive.weeks.map((week) => `${week.week} (${count(week.sessions)})`).join(', ') || 'none'],
+      // The names to give clients[].sensors, so the mapping can be written from this output.
+      ...(fields.sensor === undefined ? [] : [['sensors', await sensorCounts(db)]]),
     ];
     const table = lines.map(([key, value]) => `${key.padEnd(10)} ${value}`).join('\n');
     return `${table}\n\n${await firstRows(db, options.rows ?? 5, quality.accepted, fields.sensor !== undefined)}`;
@@ -94,6 +93,11 @@ function chooseFormat(file: string, probe: FileProbe, requested: string | undefi
     return requested as ArchiveFormat;
   }
 
+  if (probe.compression === 'zstd') {
+    throw new PortbriefError(`${file}: zstd-compressed, so its format cannot be told from its first bytes. Pass --format csv: portbrief reads zstd files only as CSV.`, {
+      exitCode: EXIT.usage,
+    });
+  }
   const detected = detectFormat(probe);
   if (detected === null) {
     throw new PortbriefError(`${file}: cannot tell the format from the first bytes; tried ${DETECTABLE_FORMATS.join(', ')}. Pass --format.`, { exitCode: EXIT.usage });
@@ -112,6 +116,26 @@ async function namesIn(db: Database, probe: FileProbe, format: ArchiveFormat): P
   }
   const layout = detectJsonLayout(probe.head, undefined);
   return layout === null ? [] : [...new Set(sampleJsonRecords(probe.head, layout).flatMap((record) => fieldPaths(record)))];
+}
+
+/** Throws a usage error unless `absolute`, the folder `optionValue` names, is a folder. */
+async function requireFolder(optionValue: string, absolute: string): Promise<void> {
+  const folder = await stat(absolute).then(
+    (entry) => entry.isDirectory(),
+    () => undefined,
+  );
+  if (folder === true) return;
+  throw new PortbriefError(`--queries ${optionValue}: ${folder === undefined ? 'no such folder' : 'not a folder'}. Pass a folder of .sql files that replace shipped ones, such as a config's queries: folder.`, {
+    exitCode: EXIT.usage,
+  });
+}
+
+/** Lists the accepted sessions of each sensor, most first. */
+async function sensorCounts(db: Database): Promise<string> {
+  const rows = await db.query(
+    `SELECT sensor, sum(sessions)::BIGINT AS sessions FROM sessions_all WHERE reject_reason IS NULL GROUP BY sensor ORDER BY sessions DESC, sensor`,
+  );
+  return rows.map((row) => `${String(row.sensor)} (${count(Number(row.sessions))})`).join(', ') || 'none';
 }
 
 function yearInName(file: string): number | undefined {
