@@ -18,7 +18,7 @@ import { analyse, templateChain } from './weekly.js';
 import { lastCompleteWeek, previousWeek } from './week.js';
 
 export interface CheckResult {
-  /** The thing checked, such as "templates of client acme". */
+  /** The thing checked, such as "mail templates of client acme". */
   subject: string;
   problem?: string;
   /** Something that does not stop a check but will matter for a run. */
@@ -56,7 +56,7 @@ export async function checkDeployment(configFile: string, options: { templatesDi
 
   for (const client of checked.clients) {
     const chain = templateChain(checked, client, shipped);
-    await attempt(`templates of client ${client.id} (${chain.join(', ')})`, async () => {
+    await attempt(`templates and chart specs of client ${client.id} (${chain.join(', ')})`, async () => {
       const templates = await loadTemplates(chain);
       await renderBriefHtml(sampleBrief({ client: { id: client.id, name: client.name } }), templates);
     });

@@ -33,7 +33,7 @@ describe('checkDeployment', () => {
 
     const failed = results.filter((r) => r.problem);
     expect(failed).toHaveLength(1);
-    expect(failed[0].subject).toContain('templates of client default');
+    expect(failed[0].subject).toContain('templates and chart specs of client default');
     expect(failed[0].problem).toMatch(new RegExp(`^${path.join(dir, 'overrides', 'partials', 'summary.hbs')}:\\d+(:\\d+)?: template error: `));
   });
 
