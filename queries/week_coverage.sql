@@ -1,6 +1,6 @@
 -- When each client of the archive has accepted sessions. The table gives the
 -- first and last session of the report week and of the previous week, the
--- first session of the whole archive, and the ISO weeks that hold the
+-- first and last session of the whole archive, and the ISO weeks that hold the
 -- client's sessions, oldest first. earlier is true when the client has a
 -- session before the report week. The brief warns when a week is only partly
 -- covered, and gives the archive's first day for "first seen" findings.
@@ -23,6 +23,7 @@ spans AS (
     SELECT
         client,
         min(first_ts) AS archive_first,
+        max(last_ts) AS archive_last,
         min(first_ts) FILTER (WHERE monday = $from::TIMESTAMPTZ) AS week_first,
         max(last_ts) FILTER (WHERE monday = $from::TIMESTAMPTZ) AS week_last,
         min(first_ts) FILTER (WHERE monday = $previous_from::TIMESTAMPTZ) AS previous_first,
@@ -35,6 +36,7 @@ SELECT
     client,
     archive_first < $from::TIMESTAMPTZ AS earlier,
     strftime(archive_first, '%Y-%m-%dT%H:%M:%SZ') AS archive_first,
+    strftime(archive_last, '%Y-%m-%dT%H:%M:%SZ') AS archive_last,
     strftime(week_first, '%Y-%m-%dT%H:%M:%SZ') AS week_first,
     strftime(week_last, '%Y-%m-%dT%H:%M:%SZ') AS week_last,
     strftime(previous_first, '%Y-%m-%dT%H:%M:%SZ') AS previous_first,

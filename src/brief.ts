@@ -125,12 +125,12 @@ export interface Brief {
   /** The ISO weeks that hold the client's accepted sessions, oldest first; other clients' sensors do not count. */
   archiveWeeks: string[];
   /**
-   * When the client's archive has sessions: its first session, and the first
-   * and last of the report and previous weeks (ISO 8601 UTC). A week is
+   * When the client's archive has sessions: its first and last session, and
+   * the first and last of the report and previous weeks (ISO 8601 UTC). A week is
    * partial when its sessions start more than a day after its Monday 00:00
    * or end more than a day before its end.
    */
-  coverage: { archiveStart: string | null; week: WeekSpan | null; previous: WeekSpan | null };
+  coverage: { archiveStart: string | null; archiveEnd: string | null; week: WeekSpan | null; previous: WeekSpan | null };
 }
 
 /** The first and last session of a week, and whether they leave a day or more of it without sessions. */

@@ -248,6 +248,14 @@ export async function analyse(
           rankBy: config.analysis.rankBy,
         });
         briefs.push({ client, brief });
+
+        // The brief still goes out, saying so, but a silent sensor is the operator's to look into.
+        if (brief.weekTotals.sessions === 0) {
+          log.warn(
+            { client: client.id, sensors: client.sensors, latestSession: brief.coverage.archiveEnd },
+            `client ${client.id}: its sensors recorded no sessions in ${week.id}; check that they run and that their logs reach the archive`,
+          );
+        }
       }
       return briefs;
     });

@@ -199,6 +199,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
     archiveWeeks: ranking.archiveWeeks,
     coverage: {
       archiveStart: ranking.coverage.archiveFirst,
+      archiveEnd: ranking.coverage.archiveLast,
       week: weekSpan(ranking.coverage.weekFirst, ranking.coverage.weekLast, week),
       previous: weekSpan(ranking.coverage.previousFirst, ranking.coverage.previousLast, inputs.previous),
     },

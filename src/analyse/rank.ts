@@ -52,7 +52,14 @@ export interface WeekRanking {
   seenBefore: Set<string> | null;
   scanners: Array<{ name: string; sessions: number; sources: number }>;
   /** The client's first and last accepted sessions (ISO 8601 UTC), null where it has none. */
-  coverage: { archiveFirst: string | null; weekFirst: string | null; weekLast: string | null; previousFirst: string | null; previousLast: string | null };
+  coverage: {
+    archiveFirst: string | null;
+    archiveLast: string | null;
+    weekFirst: string | null;
+    weekLast: string | null;
+    previousFirst: string | null;
+    previousLast: string | null;
+  };
   /** The ISO weeks that hold the client's accepted sessions, oldest first. */
   archiveWeeks: string[];
 }
@@ -173,7 +180,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
   const coverage = await db.query(
-    'SELECT client, archive_first, week_first, week_last, previous_first, previous_last, weeks FROM client_coverage',
+    'SELECT client, archive_first, archive_last, week_first, week_last, previous_first, previous_last, weeks FROM client_coverage',
     undefined,
     'week_coverage.sql (its table client_coverage)',
   );
@@ -241,6 +248,7 @@ function coverageOf(row: Row | undefined): WeekRanking['coverage'] {
   const time = (value: unknown) => (value === null || value === undefined ? null : String(value));
   return {
     archiveFirst: time(row?.archive_first),
+    archiveLast: time(row?.archive_last),
     weekFirst: time(row?.week_first),
     weekLast: time(row?.week_last),
     previousFirst: time(row?.previous_first),

@@ -99,6 +99,7 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
     quietCountries: [{ country: 'NL', name: 'Netherlands' }],
     coverage: {
       archiveStart: '2025-02-11T01:18:00Z',
+      archiveEnd: '2025-02-23T23:58:40Z',
       week: { first: '2025-02-17T00:02:11Z', last: '2025-02-23T23:58:40Z', partial: false },
       previous: { first: '2025-02-11T01:18:00Z', last: '2025-02-16T23:59:02Z', partial: true },
     },

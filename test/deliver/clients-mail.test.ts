@@ -97,6 +97,7 @@ describe('one brief per client, mailed', () => {
     // Alpha's sensor has sessions only on Tuesday 2025-02-11 in W07 and on 18 to 19 February in W08.
     expect(readBrief(output, 'alpha').coverage).toEqual({
       archiveStart: '2025-02-11T10:00:10Z',
+      archiveEnd: '2025-02-19T10:00:13Z',
       week: { first: '2025-02-18T10:00:10Z', last: '2025-02-19T10:00:13Z', partial: true },
       previous: { first: '2025-02-11T10:00:10Z', last: '2025-02-11T10:00:11Z', partial: true },
     });
@@ -129,6 +130,36 @@ describe('one brief per client, mailed', () => {
     expect(size('alpha')).toEqual([612, 792]);
     // A4 is 595.28 x 841.89 points; Chromium rounds the page box to whole points.
     expect(size('beta').map(Math.round)).toEqual([596, 842]);
+  });
+});
+
+describe('a client whose sensors were silent', () => {
+  it('mails a brief that says so, and warns the operator', async () => {
+    const server = await startSmtpServer();
+    try {
+      // sensor-c has one session in W07 and none in the report week.
+      const folder = tempDir();
+      const silent = path.join(folder, 'sensors.csv');
+      writeFileSync(silent, `${readFileSync(archive, 'utf8')}2025-02-12 09:00:00,8.8.8.8,22,tcp,sensor-c\n`);
+      const raw = twoClientConfig(silent, folder, freshStateDir(), server.port);
+      raw.clients.push({ id: 'gamma', name: 'Gamma GmbH', sensors: ['sensor-c'], recipients: { to: ['soc@gamma.example'] } } as (typeof raw.clients)[number]);
+      const { log, lines } = capturingLogger();
+
+      const result = await runWeekly({ config: validateConfig(raw, path.join(folder, 'portbrief.yaml')), week: '2025-W08', now: NOW, log, printer: printer() });
+
+      expect(result.exitCode).toBe(EXIT.ok);
+      expect(readBrief(folder, 'gamma').weekTotals.sessions).toBe(0);
+      expect(readBrief(folder, 'gamma').coverage.archiveEnd).toBe('2025-02-12T09:00:00Z');
+      const pdf = pdfText(path.join(folder, 'gamma', '2025-W08', 'brief.pdf')).replace(/\s+/g, ' ');
+      expect(pdf).toContain('In week 2025-W08 the sensors recorded no sessions. Their latest session in the archive is from 2025-02-12 09:00 UTC:');
+      const gammaMail = server.received.find((mail) => mail.envelopeTo.includes('soc@gamma.example'))!;
+      expect(gammaMail.parsed.text).toContain('Your sensors recorded no sessions this week; their latest session is from 2025-02-12 09:00 UTC, so this brief has no rankings.');
+      const warnings = lines.filter((line) => line.level === 40).map((line) => [line.client, line.msg]);
+      expect(warnings).toContainEqual(['gamma', 'client gamma: its sensors recorded no sessions in 2025-W08; check that they run and that their logs reach the archive']);
+      expect(warnings.filter(([client]) => client === 'alpha' || client === 'beta')).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

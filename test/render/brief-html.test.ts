@@ -83,6 +83,6 @@ describe('renderBriefHtml', () => {
 
   it('says when the previous week has no data', async () => {
     const html = await renderBriefHtml(briefFixture({ comparisonAvailable: false, newEntrants: [] }), await loadTemplates(TEMPLATES_DIR));
-    expect(html).toContain('The archive holds no sessions for week 2025-W07, so this brief does not compare rankings with the previous week.');
+    expect(html).toContain('The sensors recorded no located sessions in week 2025-W07, so this brief does not compare rankings with that week.');
   });
 });
