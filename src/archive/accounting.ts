@@ -46,6 +46,29 @@ export function sumTotals(files: FileQuality[]): Totals {
   );
 }
 
+/**
+ * Describes each source that had rows but accepted none, with its reject
+ * reasons, most first: usually a field mapping or time setting that
+ * does not fit the files, rather than traffic that is all bad.
+ */
+export function whollyRejectedSources(config: Pick<Config, 'sources'>, files: FileQuality[]): string[] {
+  const described: string[] = [];
+  for (const [index, source] of config.sources.entries()) {
+    const own = files.filter((file) => file.source === source.name);
+    const totals = sumTotals(own);
+    if (totals.rowsRead === 0 || totals.accepted > 0) continue;
+
+    const reasons = new Map<string, number>();
+    for (const file of own) for (const [reason, rows] of Object.entries(file.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + rows);
+    const listed = [...reasons.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([reason, rows]) => `${reason} ${rows.toLocaleString('en-US')}`)
+      .join(', ');
+    described.push(`source '${source.name}' accepted none of its ${totals.rowsRead.toLocaleString('en-US')} rows (${listed}): check sources[${index}].fields and its time settings`);
+  }
+  return described;
+}
+
 export function toOutcome(row: Record<string, unknown>): OutcomeCount {
   return { file: String(row.file), source: String(row.source), reason: String(row.reason), rows: Number(row.rows) };
 }

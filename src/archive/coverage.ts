@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.js';
 import { EXIT, PortbriefError } from '../errors.js';
 import type { IsoWeek } from '../week.js';
+import { whollyRejectedSources } from './accounting.js';
 import type { ArchiveLoad } from './load.js';
 
 /**
@@ -27,8 +28,10 @@ export function requireWeekInArchive(config: Config, week: IsoWeek, archive: Arc
   }
 
   const listed = weeks.length <= 20 ? weeks.join(', ') : `${weeks.slice(0, 10).join(', ')}, … ${weeks.slice(-5).join(', ')}`;
+  // A source whose rows were all rejected may be the one with sessions in the week.
+  const rejected = whollyRejectedSources(config, archive.files).map((problem) => ` Also, ${problem}.`).join('');
   throw new PortbriefError(
-    `The archive has no sessions in week ${week.id}. It covers ${weeks.length} week${weeks.length === 1 ? '' : 's'} from ${weeks[0]} to ${weeks.at(-1)}: ${listed}. Pass one of them with --week.`,
+    `The archive has no sessions in week ${week.id}. It covers ${weeks.length} week${weeks.length === 1 ? '' : 's'} from ${weeks[0]} to ${weeks.at(-1)}: ${listed}. Pass one of them with --week.${rejected}`,
     { exitCode: EXIT.usage },
   );
 }

@@ -12,6 +12,7 @@ import {
   readerRejectCounts,
   sumTotals,
   toOutcome,
+  whollyRejectedSources,
 } from './accounting.js';
 import { checkSource } from './check.js';
 import { LINE_TOO_LONG } from './long-lines.js';
@@ -134,4 +135,5 @@ function reportFiles(config: Config, files: FileQuality[], log: Logger): void {
     }
     log.warn({ file: file.file, source: file.source, damage: file.damage, truncatedRows: file.reasons[TRUNCATED_FILE] ?? 0 }, 'archive file is damaged; its complete rows were read');
   }
+  for (const problem of whollyRejectedSources(config, files)) log.warn(problem);
 }

@@ -137,6 +137,37 @@ describe('portbrief errors', () => {
     expect(result.stderr).toContain('Pass one of them with --week.');
   });
 
+  it('names a source that accepted none of its rows', () => {
+    const eve = path.join(dir, 'eve.json');
+    const flow = (second: number) =>
+      JSON.stringify({ timestamp: `2025-03-04T10:00:0${second}.000000+0000`, event_type: 'flow', src_ip: '8.8.8.8', src_port: 50000, dest_ip: '10.0.0.1', dest_port: 22, proto: 'TCP' });
+    writeFileSync(eve, `${flow(1)}\n${flow(2)}\n`);
+    const file = path.join(dir, 'wrong-field.yaml');
+    writeFileSync(
+      file,
+      [
+        'sources:',
+        '  - name: tpot',
+        '    format: csv',
+        `    path: ${JSON.stringify(DEMO_ARCHIVE)}`,
+        '    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port, proto: proto, sensor: sensor }',
+        '  - name: eve',
+        '    format: suricata',
+        `    path: ${JSON.stringify(eve)}`,
+        '    fields: { dstPort: dst_port }',
+        `output: ${JSON.stringify(path.join(dir, 'wrong-field'))}`,
+        `state: ${JSON.stringify(freshStateDir())}`,
+        '',
+      ].join('\n'),
+    );
+
+    const result = portbrief('weekly', '--config', file, '--week', '2025-W10', '--dry-run');
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Pass one of them with --week. Also, source 'eve' accepted none of its 2 rows (missing port 2): check sources[1].fields and its time settings.\n");
+    expect(result.stderr).toContain('"msg":"source \'eve\' accepted none of its 2 rows (missing port 2): check sources[1].fields and its time settings"');
+  });
+
   it('refuses the week in progress', () => {
     const current = DateTime.utc();
     const week = `${current.weekYear}-W${String(current.weekNumber).padStart(2, '0')}`;
