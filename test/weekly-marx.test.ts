@@ -162,6 +162,6 @@ describe.skipIf(!hasSharedData)(`RDP cluster in the marx honeypot, 2013-W20 (${S
       { port: 3391, sources: 1 },
     ]);
     const text = pdfText(path.join(output, '2013-W20', 'brief.pdf')).replace(/\s+/g, ' ');
-    expect(text).toContain(`${finding.id} RDP on non-standard ports from Russia: 3389, 3390 and 3391 (58 sessions together). 3390 and 3391 each come from a single source.`);
+    expect(text).toContain(`${finding.id} RDP and its neighbouring ports from Russia: 3389, 3390 and 3391 (58 sessions together). 3390 and 3391 each come from a single source.`);
   });
 });

@@ -110,7 +110,7 @@ describe('eight-week scenario', () => {
     const finding = week.findings.find((f) => f.kind === 'cluster' && f.country === 'RU')!;
     expect(finding).toMatchObject({ ports: [3388, 3389, 3390, 3391], label: 'RDP', headline: true, fewSourcePorts: [] });
     const text = pdfText(path.join(dir, 'reports', '2024-W47', 'brief.pdf')).replace(/\s+/g, ' ');
-    expect(text).toContain(`${finding.id} RDP on non-standard ports from Russia: 3388, 3389, 3390 and 3391 (275 sessions together).`);
+    expect(text).toContain(`${finding.id} RDP and its neighbouring ports from Russia: 3388, 3389, 3390 and 3391 (275 sessions together).`);
   });
 
   it('says the baseline is not established in week 3', async () => {
