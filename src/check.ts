@@ -48,6 +48,9 @@ export async function checkDeployment(configFile: string, options: { templatesDi
   await attempt(`config ${configFile}`, async () => {
     config = await loadConfig(configFile, { requireSecrets: false });
   });
+  // The line already names the config file, so its errors need not repeat it.
+  const configResult = results.at(-1)!;
+  if (configResult.problem?.startsWith(`${configFile}: `)) configResult.problem = configResult.problem.slice(configFile.length + 2);
   const shipped = options.templatesDir ?? TEMPLATES_DIR;
   const queriesDir = queryFolders(config ?? {}, options.queriesDir ?? QUERIES_DIR);
   await checkQueries(queriesDir, attempt);

@@ -130,7 +130,7 @@ describe('validateConfig clients and mail', () => {
 
   it('rejects a sensor that no source produces', () => {
     const error = errorOf(() => validateConfig(withClients([{ ...client, sensors: ['honeypot-9'] }]), 'pb.yaml'));
-    expect(error.message).toBe("pb.yaml: clients[0].sensors[0]: no source produces sensor 'honeypot-9'; sensors are marx.");
+    expect(error.message).toBe("pb.yaml: clients[0].sensors[0]: no source produces sensor 'honeypot-9'; sensors are marx. Fix the name, or set the sensor: of the source that reads it.");
   });
 
   it('names an unset password variable', () => {

@@ -206,7 +206,7 @@ function checkStaticSensors(raw: RawConfig, clients: Client[], fail: (key: strin
   const known = new Set(raw.sources.map((source) => source.sensor ?? source.name));
   clients.forEach((client, index) => {
     client.sensors.forEach((sensor, sensorIndex) => {
-      if (!known.has(sensor)) fail(`clients[${index}].sensors[${sensorIndex}]`, `no source produces sensor '${sensor}'; sensors are ${[...known].join(', ')}.`);
+      if (!known.has(sensor)) fail(`clients[${index}].sensors[${sensorIndex}]`, `no source produces sensor '${sensor}'; sensors are ${[...known].join(', ')}. Fix the name, or set the sensor: of the source that reads it.`);
     });
   });
 }

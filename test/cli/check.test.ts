@@ -25,6 +25,19 @@ describe('checkDeployment', () => {
     );
   });
 
+  it('names the config file once in a config problem', async () => {
+    const dir = tempDir();
+    const file = writeDemoConfig(dir, 'clients:\n  - id: acme\n    name: Acme\n    sensors: [tpot-9]\n');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    format: csv\n', '    format: csv\n    sensor: tpot-1\n'));
+
+    const [config] = await checkDeployment(file);
+
+    expect(config).toEqual({
+      subject: `config ${file}`,
+      problem: "clients[0].sensors[0]: no source produces sensor 'tpot-9'; sensors are tpot-1. Fix the name, or set the sensor: of the source that reads it.",
+    });
+  });
+
   it('names a broken template override by file and line', async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'overrides', 'partials'), { recursive: true });
