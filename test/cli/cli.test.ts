@@ -24,8 +24,8 @@ function portbrief(...args: string[]) {
 
 const dir = tempDir();
 
-/** Writes a config for the demo archive into the temp folder; `extra` is appended YAML. */
-function demoConfig(name: string, extra = ''): string {
+/** Writes a config for the demo archive into the temp folder; `extra` is appended YAML, `moreSources` YAML list items after the demo source. */
+function demoConfig(name: string, extra = '', moreSources: string[] = []): string {
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -35,6 +35,7 @@ function demoConfig(name: string, extra = ''): string {
       '    format: csv',
       `    path: ${JSON.stringify(DEMO_ARCHIVE)}`,
       '    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port, proto: proto, sensor: sensor }',
+      ...moreSources,
       `output: ${JSON.stringify(path.join(dir, name))}`,
       `state: ${JSON.stringify(freshStateDir())}`,
       extra,
@@ -142,24 +143,7 @@ describe('portbrief errors', () => {
     const flow = (second: number) =>
       JSON.stringify({ timestamp: `2025-03-04T10:00:0${second}.000000+0000`, event_type: 'flow', src_ip: '8.8.8.8', src_port: 50000, dest_ip: '10.0.0.1', dest_port: 22, proto: 'TCP' });
     writeFileSync(eve, `${flow(1)}\n${flow(2)}\n`);
-    const file = path.join(dir, 'wrong-field.yaml');
-    writeFileSync(
-      file,
-      [
-        'sources:',
-        '  - name: tpot',
-        '    format: csv',
-        `    path: ${JSON.stringify(DEMO_ARCHIVE)}`,
-        '    fields: { time: timestamp, srcIp: src_ip, dstPort: dst_port, proto: proto, sensor: sensor }',
-        '  - name: eve',
-        '    format: suricata',
-        `    path: ${JSON.stringify(eve)}`,
-        '    fields: { dstPort: dst_port }',
-        `output: ${JSON.stringify(path.join(dir, 'wrong-field'))}`,
-        `state: ${JSON.stringify(freshStateDir())}`,
-        '',
-      ].join('\n'),
-    );
+    const file = demoConfig('wrong-field', '', ['  - name: eve', '    format: suricata', `    path: ${JSON.stringify(eve)}`, '    fields: { dstPort: dst_port }']);
 
     const result = portbrief('weekly', '--config', file, '--week', '2025-W10', '--dry-run');
 
