@@ -1,7 +1,8 @@
 -- When each client of the archive has accepted sessions. The table gives the
 -- first and last session of the report week and of the previous week, the
--- first and last session of the whole archive, and the ISO weeks that hold the
--- client's sessions, oldest first. earlier is true when the client has a
+-- first and last session of the whole archive, and each ISO week with
+-- sessions of the client, with its first and last session, oldest first
+-- (week_spans). earlier is true when the client has a
 -- session before the report week. The brief warns when a week is only partly
 -- covered, and gives the archive's first day for "first seen" findings.
 -- Everything comes from the client's own sensors, so one client's brief
@@ -28,7 +29,11 @@ spans AS (
         max(last_ts) FILTER (WHERE monday = $from::TIMESTAMPTZ) AS week_last,
         min(first_ts) FILTER (WHERE monday = $previous_from::TIMESTAMPTZ) AS previous_first,
         max(last_ts) FILTER (WHERE monday = $previous_from::TIMESTAMPTZ) AS previous_last,
-        list(isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0') ORDER BY monday) AS weeks
+        list({
+            'week': isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0'),
+            'first': strftime(first_ts, '%Y-%m-%dT%H:%M:%SZ'),
+            'last': strftime(last_ts, '%Y-%m-%dT%H:%M:%SZ')
+        } ORDER BY monday) AS week_spans
     FROM client_weeks
     GROUP BY client
 )
@@ -41,5 +46,5 @@ SELECT
     strftime(week_last, '%Y-%m-%dT%H:%M:%SZ') AS week_last,
     strftime(previous_first, '%Y-%m-%dT%H:%M:%SZ') AS previous_first,
     strftime(previous_last, '%Y-%m-%dT%H:%M:%SZ') AS previous_last,
-    weeks
+    week_spans
 FROM spans;

@@ -4,7 +4,7 @@ import type { Client, Config } from '../config/load.js';
 import type { DatabaseInfo } from '../enrich/database-info.js';
 import { geoStatusLabel } from '../enrich/geo-status.js';
 import { countryName } from '../render/helpers.js';
-import type { IsoWeek } from '../week.js';
+import { type IsoWeek, parseIsoWeek } from '../week.js';
 import { type AnalysisSettings, baselineWeeksOf, portClusters, portInsights } from './findings.js';
 import { MAX_MOVERS, MOVER_MIN_PLACES, keyFindings } from './key-findings.js';
 import type { PortNote } from './port-notes.js';
@@ -42,6 +42,8 @@ function weekSpan(first: string | null, last: string | null, week: IsoWeek): Wee
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
 export function buildBrief(inputs: BriefInputs): Brief {
   const { week, ranking, files } = inputs;
+  // A week the sensors covered only in part would pull a baseline's means down, and make ordinary weeks look like surges.
+  const partialWeeks = new Set(ranking.weekSpans.filter((span) => weekSpan(span.first, span.last, parseIsoWeek(span.week))?.partial).map((span) => span.week));
   const located = ranking.byStatus.find((row) => row.status === 'country')?.sessions ?? 0;
   const weekSessions = ranking.byStatus.reduce((sum, row) => sum + row.sessions, 0);
   const withNetworks = inputs.databases.some((database) => database.role === 'asn');
@@ -65,7 +67,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
         newEntrant: port.new_entrant,
       })),
     };
-    const insights = portInsights(input, ranking.portWeeks, ranking.countryWeeks, ranking.seenBefore, settings);
+    const insights = portInsights(input, ranking.portWeeks, ranking.countryWeeks, ranking.seenBefore, settings, partialWeeks);
     const thisWeek = ranking.portWeeks.filter((w) => w.country === row.country && w.week === report);
     const clusters = portClusters(thisWeek, settings.clusterDistance, notes).map((cluster) => ({
       service: cluster.service,
@@ -74,7 +76,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
         return { port: full.port, rank: full.rank, sessions: full.sessions, sources: full.sources };
       }),
     }));
-    const baselineWeeks = baselineWeeksOf(row.country, ranking.countryWeeks, settings);
+    const baselineWeeks = baselineWeeksOf(row.country, ranking.countryWeeks, settings, partialWeeks);
 
     return {
       country: row.country,
@@ -196,7 +198,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
     weeklySessions: ranking.countryWeeks
       .filter((row) => settings.weeks.slice(-settings.trendWeeks).includes(row.week))
       .map((row) => ({ week: row.week, country: countryName(row.country), sessions: row.sessions })),
-    archiveWeeks: ranking.archiveWeeks,
+    archiveWeeks: ranking.weekSpans.map((span) => span.week),
     coverage: {
       archiveStart: ranking.coverage.archiveFirst,
       archiveEnd: ranking.coverage.archiveLast,

@@ -96,11 +96,11 @@ export interface CountryInput {
   topPorts: TopPortInput[];
 }
 
-/** Baseline weeks for a country: its most recent earlier weeks with data, newest first. */
-export function baselineWeeksOf(country: string, countryWeeks: CountryWeekRow[], settings: AnalysisSettings): string[] {
+/** Baseline weeks for a country: its most recent earlier weeks with data that the sensors covered in full, newest first. */
+export function baselineWeeksOf(country: string, countryWeeks: CountryWeekRow[], settings: AnalysisSettings, partialWeeks: ReadonlySet<string> = new Set()): string[] {
   const report = settings.weeks.at(-1)!;
   return countryWeeks
-    .filter((row) => row.country === country && row.week < report && row.sessions > 0)
+    .filter((row) => row.country === country && row.week < report && row.sessions > 0 && !partialWeeks.has(row.week))
     .map((row) => row.week)
     .sort()
     .reverse()
@@ -114,8 +114,9 @@ export function portInsights(
   countryWeeks: CountryWeekRow[],
   seenBefore: Set<string> | null,
   settings: AnalysisSettings,
+  partialWeeks: ReadonlySet<string> = new Set(),
 ): Map<number, PortInsight> {
-  const baselineWeeks = baselineWeeksOf(country.country, countryWeeks, settings);
+  const baselineWeeks = baselineWeeksOf(country.country, countryWeeks, settings, partialWeeks);
   const established = baselineWeeks.length >= settings.baselineWeeks;
   const weeksWithData = new Set(countryWeeks.filter((row) => row.country === country.country).map((row) => row.week));
   const trendWeeks = settings.weeks.slice(-settings.trendWeeks);

@@ -60,8 +60,8 @@ export interface WeekRanking {
     previousFirst: string | null;
     previousLast: string | null;
   };
-  /** The ISO weeks that hold the client's accepted sessions, oldest first. */
-  archiveWeeks: string[];
+  /** Each ISO week with accepted sessions of the client, with its first and last session (ISO 8601 UTC), oldest first. */
+  weekSpans: Array<{ week: string; first: string; last: string }>;
 }
 
 export interface WeeklyTablesRequest {
@@ -180,7 +180,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
   const coverage = await db.query(
-    'SELECT client, archive_first, archive_last, week_first, week_last, previous_first, previous_last, weeks FROM client_coverage',
+    'SELECT client, archive_first, archive_last, week_first, week_last, previous_first, previous_last, week_spans FROM client_coverage',
     undefined,
     'week_coverage.sql (its table client_coverage)',
   );
@@ -238,7 +238,11 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
       countryCount: Number(count?.current ?? 0),
       byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
       coverage: coverageOf(rows('coverage', client)[0]),
-      archiveWeeks: ((rows('coverage', client)[0]?.weeks as string[] | undefined) ?? []).map(String),
+      weekSpans: ((rows('coverage', client)[0]?.week_spans as Array<Record<string, unknown>> | undefined) ?? []).map((span) => ({
+        week: String(span.week),
+        first: String(span.first),
+        last: String(span.last),
+      })),
     });
   }
   return rankings;

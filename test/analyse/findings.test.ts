@@ -59,6 +59,10 @@ describe('baselines', () => {
     expect(baselineWeeksOf('IR', countryWeeks, settings)).toEqual(['2025-W05', '2025-W04', '2025-W02', '2025-W01']);
   });
 
+  it('leave out weeks the sensors covered in part', () => {
+    expect(baselineWeeksOf('IR', countryWeeks, settings, new Set(['2025-W04']))).toEqual(['2025-W05', '2025-W02', '2025-W01']);
+  });
+
   it('flag a baseline entrant', () => {
     const portWeeks = [
       { country: 'IR', port: 9530, week: '2025-W02', rank: 25, sessions: 1, sources: 1, udpSessions: 0, share: 0.01 },

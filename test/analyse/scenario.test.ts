@@ -118,7 +118,7 @@ describe('eight-week scenario', () => {
     expect(week.countries.every((c) => !c.baselineEstablished)).toBe(true);
     expect(week.findings.filter((f) => f.kind === 'baseline-entrant' || f.kind === 'surge')).toEqual([]);
     const text = pdfText(path.join(dir, 'reports', '2024-W42', 'brief.pdf')).replace(/\s+/g, ' ');
-    expect(text).toContain('The baseline is not established yet: China has data in 2 earlier weeks of the 4 it needs.');
+    expect(text).toContain('The baseline is not established yet: China has data in 2 fully covered earlier weeks of the 4 it needs.');
   });
 
   it('keeps UDP out of key findings', async () => {
