@@ -1,6 +1,8 @@
 -- One line per port number from IANA's service-name and port-number registry
--- (the table iana_registry): the service name (TCP's when TCP and UDP differ)
--- and the port's status: assigned, unassigned or reserved. Port ranges such
+-- (the table iana_registry): the service name (TCP's when TCP and UDP differ),
+-- the name UDP's entries give it (udp_service: 623/udp is 'asf-rmcp' where
+-- 623/tcp is 'oob-ws-http'), and the port's status: assigned, unassigned or
+-- reserved. Port ranges such
 -- as 6000-6063 are expanded to every port they cover. Where a port has
 -- several names for one protocol, a name the registry backs with an RFC wins
 -- over the others, then the first listed: 465/tcp is 'submissions'
@@ -29,6 +31,10 @@ SELECT
         arg_min(service, (proto <> 'tcp', NOT has_rfc, registry_order)) FILTER (WHERE service <> ''),
         ''
     ) AS service,
+    coalesce(
+        arg_min(service, (proto <> 'udp', NOT has_rfc, registry_order)) FILTER (WHERE service <> ''),
+        ''
+    ) AS udp_service,
     CASE WHEN bool_or(service <> '') THEN 'assigned'
          WHEN bool_or(description = 'reserved') THEN 'reserved'
          ELSE 'unassigned' END AS status

@@ -26,4 +26,12 @@ describe('the shipped IANA port registry', () => {
     ]);
     expect(updated).toBe('2024-04-30');
   });
+
+  it("keeps UDP's name where the protocols differ", async () => {
+    const rows = await db.query('SELECT port::INTEGER AS port, service, udp_service FROM port_services WHERE port IN (53, 623) ORDER BY port');
+    expect(rows).toEqual([
+      { port: 53, service: 'domain', udp_service: 'domain' },
+      { port: 623, service: 'oob-ws-http', udp_service: 'asf-rmcp' },
+    ]);
+  });
 });

@@ -88,7 +88,7 @@ describe('checkDeployment', () => {
     const failed = results.filter((r) => r.problem);
     expect(failed.map((r) => r.subject)).toEqual(['queries, run on a sample archive']);
     expect(failed[0].problem).toMatch(/^queries\/top_ports\.sql: Binder Error: Table "w" does not have a column named "source_count"/);
-    expect(failed[0].problem).toContain('LINE 16:');
+    expect(failed[0].problem).toContain('LINE 17:');
   });
 
   it('reports a config it cannot load and stops there', async () => {
