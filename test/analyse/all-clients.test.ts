@@ -134,3 +134,26 @@ describe.skipIf(!hasSharedData)(`ranking every client's networks at once (${SKIP
     expect(all.get('two')!.countries[0].topPorts.map((p) => [p.port, p.networks.map((n) => n.asn)])).toEqual([[22, [7018, 174]]]);
   });
 });
+
+describe("a client owning a source's one sensor", () => {
+  it("counts the source's skipped records in its brief", async () => {
+    // Every row of the Suricata source carries its sensor setting, so its alert event belongs to the client of that sensor.
+    const eve = path.join(dir, 'eve.json');
+    const event = (type: string, second: number) =>
+      JSON.stringify({ timestamp: `2025-02-18T10:00:0${second}.000000+0000`, event_type: type, src_ip: '8.8.8.8', src_port: 50000, dest_ip: '10.0.0.1', dest_port: 22, proto: 'TCP' });
+    writeFileSync(eve, `${[event('flow', 1), event('flow', 2), event('alert', 3)].join('\n')}\n`);
+    const config = validateConfig(
+      {
+        sources: [{ name: 'eve', format: 'suricata', path: eve, sensor: 'eve-lab' }],
+        clients: [{ id: 'lab', name: 'Lab', sensors: ['eve-lab'] }],
+        output: path.join(dir, 'reports-eve'),
+      },
+      path.join(dir, 'portbrief-eve.yaml'),
+    );
+
+    const { all } = await together(config, '2025-W08');
+
+    expect(all.get('lab')!.skippedRecords).toEqual([{ kind: 'alert events', records: 1 }]);
+    expect(all.get('lab')!.totals).toEqual({ rowsRead: 2, accepted: 2, rejected: 0 });
+  });
+});
