@@ -107,7 +107,7 @@ describe('one brief per client, mailed', () => {
       .replace(/(\d)- (\d)/g, '$1-$2');
     expect(text).toContain('This week’s sessions run only from 2025-02-18 10:00 UTC to 2025-02-19 10:00 UTC.');
     expect(text).toContain('Week 2025-W07’s sessions run only from 2025-02-11 10:00 UTC to 2025-02-11 10:00 UTC, so rank changes may compare this week with part of that one.');
-    expect(text).toContain('the archive’s sessions start on 2025-02-11.');
+    expect(text).toContain('the sessions of your sensors in the archive start on 2025-02-11.');
     // W07 has US sessions, but only on one day, so it does not count toward the baseline.
     expect(readBrief(output, 'alpha').countries.find((country) => country.country === 'US')?.baselineWeeks).toEqual([]);
     expect(text).toContain('the United States has data in 0 fully covered earlier weeks of the 4 it needs.');
@@ -158,6 +158,11 @@ describe('a client whose sensors were silent', () => {
       expect(readBrief(folder, 'gamma').coverage.archiveEnd).toBe('2025-02-12T09:00:00Z');
       const pdf = pdfText(path.join(folder, 'gamma', '2025-W08', 'brief.pdf')).replace(/\s+/g, ' ');
       expect(pdf).toContain('In week 2025-W08 the sensors recorded no sessions. Their latest session in the archive is from 2025-02-12 09:00 UTC:');
+      // Nothing about rankings, comparisons or locations that the week does not have.
+      expect(pdf).toContain('No findings: the sensors recorded no located session this week.');
+      for (const absent of ['may compare this week with part of that one', 'met the bar for a key finding', 'could be placed in a country', 'Source addresses in week', 'does not fit this week well']) {
+        expect(pdf).not.toContain(absent);
+      }
       const gammaMail = server.received.find((mail) => mail.envelopeTo.includes('soc@gamma.example'))!;
       expect(gammaMail.parsed.text).toContain('Your sensors recorded no sessions this week; their latest session is from 2025-02-12 09:00 UTC, so this brief has no rankings.');
       const warnings = lines.filter((line) => line.level === 40).map((line) => [line.client, line.msg]);
