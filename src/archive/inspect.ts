@@ -130,12 +130,13 @@ async function requireFolder(optionValue: string, absolute: string): Promise<voi
   });
 }
 
-/** Lists the accepted sessions of each sensor, most first. */
+/** Lists the accepted sessions of each sensor, most first, with its first and last day, so a sensor that went quiet shows. */
 async function sensorCounts(db: Database): Promise<string> {
   const rows = await db.query(
-    `SELECT sensor, sum(sessions)::BIGINT AS sessions FROM sessions_all WHERE reject_reason IS NULL GROUP BY sensor ORDER BY sessions DESC, sensor`,
+    `SELECT sensor, sum(sessions)::BIGINT AS sessions, strftime(min(ts), '%Y-%m-%d') AS first, strftime(max(last_ts), '%Y-%m-%d') AS last
+     FROM sessions_all WHERE reject_reason IS NULL GROUP BY sensor ORDER BY sessions DESC, sensor`,
   );
-  return rows.map((row) => `${String(row.sensor)} (${count(Number(row.sessions))})`).join(', ') || 'none';
+  return rows.map((row) => `${String(row.sensor)} (${count(Number(row.sessions))}, ${String(row.first)} to ${String(row.last)})`).join(', ') || 'none';
 }
 
 function yearInName(file: string): number | undefined {

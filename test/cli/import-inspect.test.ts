@@ -92,7 +92,7 @@ describe('portbrief inspect', () => {
 
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('fields     time=ts  srcIp=src_ip  dstPort=dst_port  proto=proto  sensor=sensor_name\n');
-    expect(result.stdout).toContain('sensors    hp-a (2), hp-b (1)\n');
+    expect(result.stdout).toContain('sensors    hp-a (2, 2025-02-18 to 2025-02-18), hp-b (1, 2025-02-18 to 2025-02-18)\n');
   });
 
   it('asks for --format csv on a zstd file', () => {
