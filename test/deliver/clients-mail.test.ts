@@ -73,6 +73,14 @@ describe('one brief per client, mailed', () => {
     expect(beta.text).toContain('TLP:CLEAR');
   });
 
+  it('repeats the coverage and quiet-country caveats in the mail', () => {
+    const [alpha, beta] = server.received.map((mail) => mail.parsed);
+    expect(alpha.text).toContain('This week’s sessions run only from 2025-02-18 10:00 UTC to 2025-02-19 10:00 UTC, so the counts may cover only part of it.');
+    expect(alpha.html).toContain('<p>This week’s sessions run only from 2025-02-18 10:00 UTC to 2025-02-19 10:00 UTC, so the counts may cover only part of it.</p>');
+    expect(beta.text).toContain('No located sessions came this week from Russia, which this brief always covers.');
+    expect(alpha.text).not.toContain('No located sessions came this week');
+  });
+
   it('attaches the PDF byte for byte', () => {
     for (const [index, client] of ['alpha', 'beta'].entries()) {
       const attachment = server.received[index].parsed.attachments[0];
