@@ -32,18 +32,22 @@ export interface BriefInputs {
 /** A day: sessions that start later than this after a week's start, or end earlier than this before its end, leave the week partly covered. */
 const COVERAGE_SLACK_MS = 86_400_000;
 
-/** Describes a week's first and last session, or null when it has none. */
-function weekSpan(first: string | null, last: string | null, week: IsoWeek): WeekSpan | null {
-  if (first === null || last === null) return null;
-  const partial = Date.parse(first) - week.start.getTime() > COVERAGE_SLACK_MS || week.end.getTime() - Date.parse(last) > COVERAGE_SLACK_MS;
-  return { first, last, partial };
+/** Tells whether a week's sessions start or end more than a day inside it. */
+function coversPart(span: { first: string; last: string }, week: IsoWeek): boolean {
+  return Date.parse(span.first) - week.start.getTime() > COVERAGE_SLACK_MS || week.end.getTime() - Date.parse(span.last) > COVERAGE_SLACK_MS;
+}
+
+/** Describes a week's first and last session from the client's week spans, or returns null when the week has none. */
+function weekSpan(spans: WeekRanking['weekSpans'], week: IsoWeek): WeekSpan | null {
+  const span = spans.find((candidate) => candidate.week === week.id);
+  return span === undefined ? null : { first: span.first, last: span.last, partial: coversPart(span, week) };
 }
 
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
 export function buildBrief(inputs: BriefInputs): Brief {
   const { week, ranking, files } = inputs;
   // A week the sensors covered only in part would pull a baseline's means down, and make ordinary weeks look like surges.
-  const partialWeeks = new Set(ranking.weekSpans.filter((span) => weekSpan(span.first, span.last, parseIsoWeek(span.week))?.partial).map((span) => span.week));
+  const partialWeeks = new Set(ranking.weekSpans.filter((span) => coversPart(span, parseIsoWeek(span.week))).map((span) => span.week));
   const located = ranking.byStatus.find((row) => row.status === 'country')?.sessions ?? 0;
   const weekSessions = ranking.byStatus.reduce((sum, row) => sum + row.sessions, 0);
   const withNetworks = inputs.databases.some((database) => database.role === 'asn');
@@ -200,10 +204,10 @@ export function buildBrief(inputs: BriefInputs): Brief {
       .map((row) => ({ week: row.week, country: countryName(row.country), sessions: row.sessions })),
     archiveWeeks: ranking.weekSpans.map((span) => span.week),
     coverage: {
-      archiveStart: ranking.coverage.archiveFirst,
-      archiveEnd: ranking.coverage.archiveLast,
-      week: weekSpan(ranking.coverage.weekFirst, ranking.coverage.weekLast, week),
-      previous: weekSpan(ranking.coverage.previousFirst, ranking.coverage.previousLast, inputs.previous),
+      archiveStart: ranking.weekSpans[0]?.first ?? null,
+      archiveEnd: ranking.weekSpans.at(-1)?.last ?? null,
+      week: weekSpan(ranking.weekSpans, week),
+      previous: weekSpan(ranking.weekSpans, inputs.previous),
     },
   };
 }

@@ -51,15 +51,6 @@ export interface WeekRanking {
   /** `country:port` pairs of top ports seen earlier in the archive; null when the archive has no earlier data for the client. */
   seenBefore: Set<string> | null;
   scanners: Array<{ name: string; sessions: number; sources: number }>;
-  /** The client's first and last accepted sessions (ISO 8601 UTC), null where it has none. */
-  coverage: {
-    archiveFirst: string | null;
-    archiveLast: string | null;
-    weekFirst: string | null;
-    weekLast: string | null;
-    previousFirst: string | null;
-    previousLast: string | null;
-  };
   /** Each ISO week with accepted sessions of the client, with its first and last session (ISO 8601 UTC), oldest first. */
   weekSpans: Array<{ week: string; first: string; last: string }>;
 }
@@ -147,8 +138,8 @@ export interface RankRequest {
 export async function rankWeeks(db: Database, request: RankRequest): Promise<Map<string, WeekRanking>> {
   const { week, previous, top } = request;
   // One pass over the archive's sessions (sessions_all) finds every client's
-  // first and last sessions, and so whether it has any before the week (earlier).
-  await db.runScript('week_coverage.sql', { previous_from: previous.start.toISOString(), from: week.start.toISOString() });
+  // first and last session of each week, and so whether it has any before the week (earlier).
+  await db.runScript('week_coverage.sql', { from: week.start.toISOString() });
   // One statement for all clients: a statement per client adds a millisecond or two.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE brief_clients AS
@@ -180,7 +171,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
   const firstSeen = await db.queryFile('first_seen.sql', { week: week.id, from: week.start.toISOString(), ports: top.ports }, RESULT_COLUMNS.firstSeen);
   const earlier = new Set((await db.query('SELECT client FROM brief_clients WHERE earlier')).map((row) => String(row.client)));
   const coverage = await db.query(
-    'SELECT client, archive_first, archive_last, week_first, week_last, previous_first, previous_last, week_spans FROM client_coverage',
+    'SELECT client, week_spans FROM client_coverage',
     undefined,
     'week_coverage.sql (its table client_coverage)',
   );
@@ -237,7 +228,6 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
       comparisonAvailable: Number(count?.previous ?? 0) > 0,
       countryCount: Number(count?.current ?? 0),
       byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
-      coverage: coverageOf(rows('coverage', client)[0]),
       weekSpans: ((rows('coverage', client)[0]?.week_spans as Array<Record<string, unknown>> | undefined) ?? []).map((span) => ({
         week: String(span.week),
         first: String(span.first),
@@ -246,18 +236,6 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
     });
   }
   return rankings;
-}
-
-function coverageOf(row: Row | undefined): WeekRanking['coverage'] {
-  const time = (value: unknown) => (value === null || value === undefined ? null : String(value));
-  return {
-    archiveFirst: time(row?.archive_first),
-    archiveLast: time(row?.archive_last),
-    weekFirst: time(row?.week_first),
-    weekLast: time(row?.week_last),
-    previousFirst: time(row?.previous_first),
-    previousLast: time(row?.previous_last),
-  };
 }
 
 /** Groups rows by their client column, keeping their order. */
