@@ -2,7 +2,7 @@ import type { Client, Config } from '../config/load.js';
 import type { Database } from '../db.js';
 import { damageByFile } from './accounting.js';
 import { type ArchiveLoad, type FileQuality, type OutcomeCount, fileQuality, toOutcome } from './load.js';
-import type { ResolvedSource } from './source.js';
+import { type ResolvedSource, fixedSensor } from './source.js';
 
 /**
  * Creates client_map (client, source, sensor) from the config and, from it
@@ -62,7 +62,6 @@ export async function qualityByClient(db: Database, config: Config, archive: Arc
 /** Tells whether every row of `source` belongs to `client`: the client names the source, or the source's rows all carry one sensor of the client's. */
 function ownsWholeSource(client: Client, source: ResolvedSource): boolean {
   if (client.sources.includes(source.config.name)) return true;
-  // A source that reads no sensor from its data gives every row its sensor: setting, else its name.
-  if (source.fields.sensor !== undefined) return false;
-  return client.sensors.includes(source.config.sensor ?? source.config.name);
+  const sensor = fixedSensor(source.config);
+  return sensor !== undefined && client.sensors.includes(sensor);
 }

@@ -23,6 +23,16 @@ export const DEFAULT_FIELDS: Partial<Record<ArchiveFormat, Fields>> = {
   lake: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'proto', sensor: 'sensor' },
 };
 
+/**
+ * Returns the sensor that every row of a source carries when the source reads
+ * none from its data: its sensor setting, else its name. Returns undefined
+ * when a mapped field or the format's own column gives each row its sensor.
+ */
+export function fixedSensor(source: SourceConfig): string | undefined {
+  const fromData = (source.fields?.sensor ?? DEFAULT_FIELDS[source.format as ArchiveFormat]?.sensor) !== undefined;
+  return fromData ? undefined : (source.sensor ?? source.name);
+}
+
 /** One archive file of a source. */
 export interface ArchiveFile {
   /** The absolute path that matched the source's path; accounting and logs name it. */

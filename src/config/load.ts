@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type ArchiveFormat, DEFAULT_FIELDS } from '../archive/source.js';
+import { fixedSensor } from '../archive/source.js';
 import { EXIT, PortbriefError, messageOf } from '../errors.js';
 import { QUERIES_DIR } from '../paths.js';
 import { type MailConfig, type RawClient, type RawConfig, type SourceConfig, rawConfigSchema } from './schema.js';
@@ -201,9 +201,9 @@ function defaultClient(raw: RawConfig): Client {
  */
 function checkStaticSensors(raw: RawConfig, clients: Client[], fail: (key: string, problem: string) => never): void {
   // A sensor read from the data (a mapped field, or the lake's own column) is known only once the archive is read.
-  const fromData = (source: SourceConfig) => (source.fields?.sensor ?? DEFAULT_FIELDS[source.format as ArchiveFormat]?.sensor) !== undefined;
-  if (raw.sources.some(fromData)) return;
-  const known = new Set(raw.sources.map((source) => source.sensor ?? source.name));
+  const fixed = raw.sources.map(fixedSensor);
+  if (fixed.some((sensor) => sensor === undefined)) return;
+  const known = new Set(fixed);
   clients.forEach((client, index) => {
     client.sensors.forEach((sensor, sensorIndex) => {
       if (!known.has(sensor)) fail(`clients[${index}].sensors[${sensorIndex}]`, `no source produces sensor '${sensor}'; sensors are ${[...known].join(', ')}. Fix the name, or set the sensor: of the source that reads it.`);
