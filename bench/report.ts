@@ -39,9 +39,9 @@ const TARGET = {
 };
 
 /**
- * The least growth of the floor over the baseline for which the growth
- * ratio is judged. Repeated runs of the same step differ by a few tens of
- * milliseconds, so a smaller growth gives a ratio of noise.
+ * The minimum growth of the floor over the baseline at which the growth
+ * ratio is judged. Repeated runs of one step differed by up to about 50 ms
+ * on this machine, so a smaller growth gives a ratio of noise.
  */
 const MIN_JUDGED_FLOOR_GROWTH_MS = 100;
 
@@ -109,8 +109,8 @@ export function report(results: Results): string {
   });
   const growing = sizes.map((s) => {
     const growth = aboveBaseline(s, baseline);
-    const shown = growth.met === undefined ? 'not judged' : `${ratio(growth.value)} (${mark(growth.met)})`;
-    return `| ${count(s.generated.sessions)} | ${seconds(growth.run)} | ${seconds(growth.floor)} | ${shown} |`;
+    const verdict = growth.met === undefined ? 'not judged' : `${ratio(growth.value)} (${mark(growth.met)})`;
+    return `| ${count(s.generated.sessions)} | ${seconds(growth.run)} | ${seconds(growth.floor)} | ${verdict} |`;
   });
   const clients = sizes.map((s) => {
     const { twentyOverOne } = ratiosOf(s, reference);

@@ -1,9 +1,9 @@
 -- One line per port number from IANA's service-name and port-number registry
--- (the table iana_registry): the service name (TCP's when TCP and UDP differ),
--- the name UDP's entries give it (udp_service: 623/udp is 'asf-rmcp' where
+-- (the table iana_registry): the service name (TCP's when TCP and UDP
+-- differ), the UDP entries' name (udp_service: 623/udp is 'asf-rmcp', where
 -- 623/tcp is 'oob-ws-http'), and the port's status: assigned, unassigned or
--- reserved. Port ranges such
--- as 6000-6063 are expanded to every port they cover. Where a port has
+-- reserved. Port ranges such as 6000-6063 are expanded to every port they
+-- cover. Where a port has
 -- several names for one protocol, a name the registry backs with an RFC wins
 -- over the others, then the first listed: 465/tcp is 'submissions'
 -- (RFC 8314), not 'urd'.

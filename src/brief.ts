@@ -114,19 +114,20 @@ export interface Brief {
   /** The settings findings were made with, for the methodology section. */
   method: Omit<AnalysisSettings, 'weeks' | 'ports'> & {
     rankBy: 'sessions' | 'sources';
-    /** A rank change of at least this many places is a mover; the key findings name the `maxMovers` largest. */
+    /** Places a port must move to count as a mover. */
     moverMinPlaces: number;
+    /** Movers the key findings name, the largest moves first. */
     maxMovers: number;
   };
   /** Sessions per week of each shown country over the trend weeks, for the weekly chart. */
   weeklySessions: Array<{ week: string; country: string; sessions: number }>;
   /** Sessions from known scanner networks in the week, counted apart from the rankings. */
   scanners: Array<{ name: string; sessions: number; sources: number }>;
-  /** The ISO weeks that hold the client's accepted sessions, oldest first; other clients' sensors do not count. */
+  /** ISO weeks with accepted sessions from the client's own sensors, oldest first. */
   archiveWeeks: string[];
   /**
-   * When the client's archive has sessions: its first and last session, and
-   * the first and last of the report and previous weeks (ISO 8601 UTC). A week is
+   * First and last session of the client's sensors in the archive, and of the
+   * report and previous weeks (ISO 8601 UTC), where they have any. A week is
    * partial when its sessions start more than a day after its Monday 00:00
    * or end more than a day before its end.
    */

@@ -300,7 +300,6 @@ async function keptBrief(outputDir: string, log: Logger): Promise<{ files: strin
   return { files, pdf };
 }
 
-
 /**
  * Renders, prints and publishes one brief. When printing fails, brief.json
  * and brief.html are still published, without a PDF, and the print error is

@@ -30,6 +30,7 @@ export interface BriefInputs {
 }
 
 /** A day: sessions that start later than this after a week's start, or end earlier than this before its end, leave the week partly covered. */
+// NOTE: an archive with only a few sessions a week can look partly covered although its sensors ran, so its weeks may never form a baseline.
 const COVERAGE_SLACK_MS = 86_400_000;
 
 /** Tells whether a week's sessions start or end more than a day inside it. */

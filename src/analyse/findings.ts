@@ -96,7 +96,7 @@ export interface CountryInput {
   topPorts: TopPortInput[];
 }
 
-/** Baseline weeks for a country: its most recent earlier weeks with data that the sensors covered in full, newest first. */
+/** Returns a country's baseline weeks: its most recent earlier weeks with data that the sensors covered in full, newest first. */
 export function baselineWeeksOf(country: string, countryWeeks: CountryWeekRow[], settings: AnalysisSettings, partialWeeks: ReadonlySet<string> = new Set()): string[] {
   const report = settings.weeks.at(-1)!;
   return countryWeeks

@@ -137,8 +137,8 @@ export interface RankRequest {
  */
 export async function rankWeeks(db: Database, request: RankRequest): Promise<Map<string, WeekRanking>> {
   const { week, previous, top } = request;
-  // One pass over the archive's sessions (sessions_all) finds every client's
-  // first and last session of each week, and so whether it has any before the week (earlier).
+  // One pass over the archive's sessions (sessions_all) finds each client's
+  // first and last session of every week, and whether it has any before the report week.
   await db.runScript('week_coverage.sql', { from: week.start.toISOString() });
   // One statement for all clients: a statement per client adds a millisecond or two.
   await db.run(

@@ -74,7 +74,7 @@ export async function inspectFile(file: string, options: InspectOptions): Promis
       ['skipped', listCounts(quality.skipped)],
       ['damage', quality.damage ?? 'none'],
       ['weeks', archive.weeks.map((week) => `${week.week} (${count(week.sessions)})`).join(', ') || 'none'],
-      // The names to give clients[].sensors, so the mapping can be written from this output.
+      // These are the names that clients[].sensors takes, so a config can be written from this output.
       ...(fields.sensor === undefined ? [] : [['sensors', await sensorCounts(db)]]),
     ];
     const table = lines.map(([key, value]) => `${key.padEnd(10)} ${value}`).join('\n');
@@ -94,7 +94,7 @@ function chooseFormat(file: string, probe: FileProbe, requested: string | undefi
   }
 
   if (probe.compression === 'zstd') {
-    throw new PortbriefError(`${file}: zstd-compressed, so its format cannot be told from its first bytes. Pass --format csv: portbrief reads zstd files only as CSV.`, {
+    throw new PortbriefError(`${file}: zstd-compressed, so its format cannot be detected from its first bytes. Pass --format csv, because portbrief reads zstd files only as CSV.`, {
       exitCode: EXIT.usage,
     });
   }
@@ -125,12 +125,12 @@ async function requireFolder(optionValue: string, absolute: string): Promise<voi
     () => undefined,
   );
   if (folder === true) return;
-  throw new PortbriefError(`--queries ${optionValue}: ${folder === undefined ? 'no such folder' : 'not a folder'}. Pass a folder of .sql files that replace shipped ones, such as a config's queries: folder.`, {
+  throw new PortbriefError(`--queries ${optionValue}: ${folder === undefined ? 'folder not found' : 'not a folder'}. Pass a folder of .sql files that replace shipped ones, such as a config's queries: folder.`, {
     exitCode: EXIT.usage,
   });
 }
 
-/** Lists the accepted sessions of each sensor, most first, with its first and last day, so a sensor that went quiet shows. */
+/** Lists each sensor's accepted sessions, most first, with its first and last day, which shows a sensor that went quiet. */
 async function sensorCounts(db: Database): Promise<string> {
   const rows = await db.query(
     `SELECT sensor, sum(sessions)::BIGINT AS sessions, strftime(min(ts), '%Y-%m-%d') AS first, strftime(max(last_ts), '%Y-%m-%d') AS last

@@ -135,9 +135,9 @@ describe.skipIf(!hasSharedData)(`ranking every client's networks at once (${SKIP
   });
 });
 
-describe("a client owning a source's one sensor", () => {
-  it("counts the source's skipped records in its brief", async () => {
-    // Every row of the Suricata source carries its sensor setting, so its alert event belongs to the client of that sensor.
+describe('a fixed-sensor source', () => {
+  it('counts skipped records for its client', async () => {
+    // Every row of the Suricata source carries its sensor setting, so its alert event belongs to that sensor's client.
     const eve = path.join(dir, 'eve.json');
     const event = (type: string, second: number) =>
       JSON.stringify({ timestamp: `2025-02-18T10:00:0${second}.000000+0000`, event_type: type, src_ip: '8.8.8.8', src_port: 50000, dest_ip: '10.0.0.1', dest_port: 22, proto: 'TCP' });

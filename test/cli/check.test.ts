@@ -25,7 +25,7 @@ describe('checkDeployment', () => {
     );
   });
 
-  it('names the config file once in a config problem', async () => {
+  it('names the config file once', async () => {
     const dir = tempDir();
     const file = writeDemoConfig(dir, 'clients:\n  - id: acme\n    name: Acme\n    sensors: [tpot-9]\n');
     writeFileSync(file, readFileSync(file, 'utf8').replace('    format: csv\n', '    format: csv\n    sensor: tpot-1\n'));

@@ -138,7 +138,7 @@ describe('portbrief errors', () => {
     expect(result.stderr).toContain('Pass one of them with --week.');
   });
 
-  it('names a source that accepted none of its rows', () => {
+  it('names a wholly rejected source', () => {
     const eve = path.join(dir, 'eve.json');
     const flow = (second: number) =>
       JSON.stringify({ timestamp: `2025-03-04T10:00:0${second}.000000+0000`, event_type: 'flow', src_ip: '8.8.8.8', src_port: 50000, dest_ip: '10.0.0.1', dest_port: 22, proto: 'TCP' });

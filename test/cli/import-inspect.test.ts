@@ -79,12 +79,12 @@ describe('portbrief inspect', () => {
 
     const advice = "Pass a folder of .sql files that replace shipped ones, such as a config's queries: folder.";
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe(`portbrief: --queries ${path.join(dir, 'absent')}: no such folder. ${advice}\n`);
+    expect(missing.stderr).toBe(`portbrief: --queries ${path.join(dir, 'absent')}: folder not found. ${advice}\n`);
     expect(file.status).toBe(2);
     expect(file.stderr).toBe(`portbrief: --queries ${zeek}: not a folder. ${advice}\n`);
   });
 
-  it('guesses the sensor column and counts each sensor', () => {
+  it('guesses and counts sensor columns', () => {
     const csv = path.join(dir, 'sensors.csv');
     writeFileSync(csv, ['ts,src_ip,dst_port,proto,sensor_name', '2025-02-18 10:00:00,8.8.8.8,22,tcp,hp-b', '2025-02-18 10:00:01,8.8.4.4,23,tcp,hp-a', '2025-02-18 10:00:02,8.8.4.4,23,tcp,hp-a', ''].join('\n'));
 
@@ -97,13 +97,13 @@ describe('portbrief inspect', () => {
 
   it('asks for --format csv on a zstd file', () => {
     const zst = path.join(dir, 'sessions.csv.zst');
-    // A zstd frame's magic number and a little more; detection stops at the magic number.
+    // A zstd frame's magic number and four more bytes. Detection reads no further than the magic number.
     writeFileSync(zst, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x00, 0x00]));
 
     const result = portbrief('inspect', zst);
 
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`portbrief: ${zst}: zstd-compressed, so its format cannot be told from its first bytes. Pass --format csv: portbrief reads zstd files only as CSV.\n`);
+    expect(result.stderr).toBe(`portbrief: ${zst}: zstd-compressed, so its format cannot be detected from its first bytes. Pass --format csv, because portbrief reads zstd files only as CSV.\n`);
   });
 
   it('lists the formats tried', () => {

@@ -10,8 +10,8 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe('top_ports.sql', () => {
-  it('names a port by the protocol most of its sessions used', async () => {
-    // Port 623 is 'oob-ws-http' over TCP and 'asf-rmcp' (IPMI) over UDP; 9530 has no name for either.
+  it('names ports by their main protocol', async () => {
+    // Port 623 is 'oob-ws-http' over TCP and 'asf-rmcp' (IPMI) over UDP. Port 9530 has no name for either.
     await db.run(`CREATE TEMP TABLE weekly_ports AS
       SELECT * FROM (VALUES
         ('acme', '2025-W08', 'RU', 623, 9, 8, 0.6, 1),
