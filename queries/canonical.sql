@@ -17,7 +17,8 @@
 -- one day. The 1990 check needs no split, because 1990-01-01 is a Monday. So
 -- every reject reason below is the one each of the group's rows would get on
 -- its own. A reader may already have grouped its rows on the same values
--- (see rawSelect), and its groups are then summed.
+-- (see rawSelect). Those rows have pre_grouped true and are taken as they
+-- are, because grouping them again would change nothing.
 --
 -- Parameters: $now (TIMESTAMPTZ text), times after it plus one day are
 -- implausible; $grouped (BOOLEAN).
@@ -36,21 +37,22 @@ WITH parsed AS NOT MATERIALIZED (
         raw_src_ip,
         raw_proto,
         raw_dst_port,
-        sessions
+        sessions,
+        pre_grouped
     FROM raw_sessions
 ),
 -- Rows are grouped on their raw values, and each group's values are cleaned
 -- and checked once below: every function there gives the same result for the
 -- same value, so this is the same as cleaning each row.
 counted AS MATERIALIZED (
-    SELECT * FROM parsed WHERE NOT $grouped
+    SELECT * EXCLUDE (pre_grouped) FROM parsed WHERE NOT $grouped OR pre_grouped
     UNION ALL
     SELECT file, file_ref, source, read_error, skip_reason, sensor, time_missing, min(ts) AS ts, max(coalesce(last_formatted_time, ts)) AS last_formatted_time,
            raw_src_ip, raw_proto, raw_dst_port, sum(sessions) AS sessions
     FROM parsed
-    WHERE $grouped
+    WHERE $grouped AND NOT pre_grouped
     GROUP BY file, file_ref, source, read_error, skip_reason, sensor, time_missing, raw_src_ip, raw_proto, raw_dst_port,
-             date_trunc('week', ts), ts = TIMESTAMPTZ '1970-01-01 00:00:00+00', ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY
+             week_number(ts), ts = TIMESTAMPTZ '1970-01-01 00:00:00+00', ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY
 ),
 -- Each distinct raw protocol, port and address is cleaned once, and the
 -- groups take the results by hash joins on these small tables. That is

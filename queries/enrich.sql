@@ -24,12 +24,10 @@
 -- are week starts, so a grouped row of sessions_all (see canonical.sql) lies
 -- wholly inside or outside the window, whichever of its times ts is.
 
--- Weeks are numbered from Monday 1970-01-05 (345,600 s after the epoch) by
--- integer division, which costs less per row than date_trunc on a
--- TIMESTAMPTZ. Accepted times are after 1990, so the number is never
--- negative. weekly_sources names each week number 'YYYY-Www' once.
+-- Weeks are counted by week_number (macros.sql), and weekly_sources names
+-- each week number 'YYYY-Www' once.
 CREATE OR REPLACE TEMP TABLE client_counts AS
-SELECT c.client, (epoch_us(s.ts) - 345600000000) // 604800000000 AS week_number, s.ip_key, s.dst_port, s.proto, sum(s.sessions)::BIGINT AS sessions
+SELECT c.client, week_number(s.ts) AS week_number, s.ip_key, s.dst_port, s.proto, sum(s.sessions)::BIGINT AS sessions
 FROM sessions_all AS s
 JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
 WHERE s.reject_reason IS NULL AND s.ts >= $from::TIMESTAMPTZ AND s.ts < $to::TIMESTAMPTZ
@@ -56,8 +54,8 @@ ASOF LEFT JOIN scanner_ranges AS sc ON s.ip_key >= sc.start_key;
 
 CREATE OR REPLACE TEMP TABLE weekly_sources AS
 WITH weeks AS (
-    SELECT week_number, isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0') AS week
-    FROM (SELECT week_number, make_timestamp(week_number * 604800000000 + 345600000000) AS monday FROM (SELECT DISTINCT week_number FROM client_counts))
+    SELECT week_number, week_label(week_number) AS week
+    FROM (SELECT DISTINCT week_number FROM client_counts)
 )
 SELECT
     client,

@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP TABLE client_coverage AS
 WITH client_weeks AS (
     -- A grouped row of sessions_all lies within one week (see canonical.sql),
     -- so its latest time falls in the same week as its earliest.
-    SELECT c.client, date_trunc('week', s.ts) AS monday, min(s.ts) AS first_ts, max(s.last_ts) AS last_ts
+    SELECT c.client, week_number(s.ts) AS week_num, min(s.ts) AS first_ts, max(s.last_ts) AS last_ts
     FROM sessions_all AS s
     JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
     WHERE s.reject_reason IS NULL
@@ -21,9 +21,9 @@ SELECT
     client,
     min(first_ts) < $from::TIMESTAMPTZ AS earlier,
     list({
-        'week': isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0'),
+        'week': week_label(week_num),
         'first': strftime(first_ts, '%Y-%m-%dT%H:%M:%SZ'),
         'last': strftime(last_ts, '%Y-%m-%dT%H:%M:%SZ')
-    } ORDER BY monday) AS week_spans
+    } ORDER BY week_num) AS week_spans
 FROM client_weeks
 GROUP BY client;

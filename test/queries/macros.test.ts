@@ -79,3 +79,31 @@ describe('proto_name', () => {
     expect(await scalar('proto_name($raw)', { raw })).toBe(expected);
   });
 });
+
+describe('week_number and week_label', () => {
+  it.each([
+    ['1970-01-05 00:00:00+00', '1970-W02'],
+    ['2025-02-24 00:00:00+00', '2025-W09'],
+    ['2025-03-02 23:59:59.999999+00', '2025-W09'],
+    ['2024-12-30 00:00:00+00', '2025-W01'],
+    ['2021-01-03 12:00:00+00', '2020-W53'],
+    ['2026-12-31 23:59:59+00', '2026-W53'],
+  ])('places %s in %s', async (time, expected) => {
+    expect(await scalar('week_label(week_number($time::TIMESTAMPTZ))', { time })).toBe(expected);
+  });
+
+  it('numbers consecutive weeks from Monday 1970-01-05', async () => {
+    expect(await scalar("week_number(TIMESTAMPTZ '1970-01-05 00:00:00+00')")).toBe('0');
+    expect(await scalar("week_number(TIMESTAMPTZ '1970-01-11 23:59:59+00')")).toBe('0');
+    expect(await scalar("week_number(TIMESTAMPTZ '1970-01-12 00:00:00+00')")).toBe('1');
+    expect(await scalar("week_number(TIMESTAMPTZ '2025-02-24 00:00:00+00') - week_number(TIMESTAMPTZ '2025-02-23 23:59:59+00')")).toBe('1');
+  });
+
+  it('agrees with the ISO week of every day of two years', async () => {
+    const mismatches = await scalar(
+      `(SELECT count(*)::INTEGER FROM range(TIMESTAMPTZ '2024-12-01 00:00:00+00', TIMESTAMPTZ '2027-01-10 00:00:00+00', INTERVAL 7 HOUR) AS t(ts)
+        WHERE week_label(week_number(ts)) <> strftime(ts, '%G-W%V'))`,
+    );
+    expect(mismatches).toBe(0);
+  });
+});

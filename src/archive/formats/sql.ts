@@ -84,7 +84,7 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
     ['read_error', text(columns.readError), columns.readError === undefined],
     ['skip_reason', text(columns.skipReason), columns.skipReason === undefined],
   ];
-  const rows = ['SELECT', ...outputs.map(([name, expression]) => `    ${expression} AS ${name},`), '    1::BIGINT AS sessions', `FROM ${from}`].join('\n');
+  const rows = ['SELECT', ...outputs.map(([name, expression]) => `    ${expression} AS ${name},`), '    false AS pre_grouped,', '    1::BIGINT AS sessions', `FROM ${from}`].join('\n');
 
   // Text times are parsed in canonical.sql, so only typed times can be grouped here.
   if (preGroup === undefined || columns.formattedTime === undefined || columns.rawTime !== undefined) return rows;
@@ -102,10 +102,11 @@ export function rawSelect(source: ResolvedSource, columns: RawColumns, from: str
       if (name === 'time_missing') return '    min(formatted_time) IS NULL AS time_missing,';
       return `    ${fixed ? expression : name} AS ${name},`;
     }),
+    '    true AS pre_grouped,',
     '    count(*)::BIGINT AS sessions',
     `FROM (\n${rows}\n)`,
     `GROUP BY ${keys.join(', ')},`,
-    `    date_trunc('week', formatted_time), formatted_time = TIMESTAMPTZ '1970-01-01 00:00:00+00', formatted_time > ${later}::TIMESTAMPTZ`,
+    `    week_number(formatted_time), formatted_time = TIMESTAMPTZ '1970-01-01 00:00:00+00', formatted_time > ${later}::TIMESTAMPTZ`,
   ].join('\n');
 }
 
