@@ -56,11 +56,11 @@ export interface PreGroup {
  * `sessions` the number of archive rows each raw row is.
  *
  * With `preGroup`, a source whose times are typed timestamps is grouped here
- * on the same values as canonical.sql's grouped read, so that canonical.sql
- * regroups far fewer rows. Only the columns that vary between rows are
- * grouping keys. Constant keys (the source name, NULL columns) still cost a
- * hash and a comparison on every row: about a seventh of the grouping time
- * over 100 M parquet rows.
+ * on the same values as canonical.sql's grouped read, and its rows carry
+ * pre_grouped true so that canonical.sql takes them as they are. Only the
+ * columns that vary between rows are grouping keys. Constant keys (the
+ * source name, NULL columns) still cost a hash and a comparison on every
+ * row: about a seventh of the grouping time over 100 M parquet rows.
  */
 export function rawSelect(source: ResolvedSource, columns: RawColumns, from: string, preGroup?: PreGroup): string {
   const text = (expression: string | undefined) => (expression === undefined ? 'NULL::VARCHAR' : `CAST(${expression} AS VARCHAR)`);
