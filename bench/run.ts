@@ -33,6 +33,9 @@ const PAGE = path.join('docs', 'benchmarks.md');
 const REPEAT_UP_TO = 10_000_000;
 const REPEATS = 3;
 
+/** Times the baseline is measured beside each size, whatever the size's own repeats. */
+const BASELINE_ROUNDS = 3;
+
 /**
  * The baseline archive's planned sessions. Every plan row gets at least one
  * session, so this gives the smallest archive the generator writes: one
@@ -88,51 +91,73 @@ if (values.step) {
     }
   };
 
-  /** Runs a timed step `times` times, keeps the fastest run and the highest peak memory of all. */
-  const fastest = <T extends { ms: number; peakRss: number }>(times: number, run: () => T, time: (result: T) => number = (result) => result.ms): T => {
-    const runs = Array.from({ length: times }, run);
+  /** Keeps the fastest of a step's runs and the highest peak memory of all. */
+  const fastest = <T extends { ms: number; peakRss: number }>(runs: T[], time: (result: T) => number = (result) => result.ms): T => {
     const best = runs.reduce((a, b) => (time(b) < time(a) ? b : a));
     return { ...best, peakRss: Math.max(...runs.map((result) => result.peakRss)) };
   };
+  const fastestRun = (runs: FullRun[]) => fastest(runs, (run) => run.dataStages);
 
-  /** Runs the enrichment step `times` times and keeps the fastest of each of its timings, which are separate measurements. */
-  const fastestEach = (times: number, run: () => Enrichment): Enrichment => {
-    const runs = Array.from({ length: times }, run);
+  /** Keeps the fastest of each timing of the enrichment runs, which are separate measurements. */
+  const fastestEach = (runs: Enrichment[]): Enrichment => {
     const least = (time: (result: Enrichment) => number) => Math.min(...runs.map(time));
     return { rows: runs[0].rows, rangeJoin: least((r) => r.rangeJoin), everyRow: least((r) => r.everyRow), perRow: least((r) => r.perRow) };
   };
 
-  // The baseline is measured first and more often than the sizes: every
-  // size's growth is taken against it, so its noise enters each of them.
-  const baseline: Baseline = inScratch((work) => ({
-    generated: child<Generated>('generate', work, BASELINE_SESSIONS),
-    floor: fastest(BASELINE_REPEATS, () => child<Floor>('floor', work)),
-    oneClient: fastest(BASELINE_REPEATS, () => child<FullRun>('full', work, 1), (run) => run.dataStages),
-  }));
-  const sizes: SizeResult[] = values.sizes!.split(',').map((size) =>
-    inScratch((work) => {
-      const generated = child<Generated>('generate', work, Number(size));
-      const times = generated.sessions <= REPEAT_UP_TO ? REPEATS : 1;
-      return {
-        generated,
-        floor: fastest(times, () => child<Floor>('floor', work)),
-        oneClient: fastest(times, () => child<FullRun>('full', work, 1), (run) => run.dataStages),
-        twentyClients: fastest(times, () => child<FullRun>('full', work, 20), (run) => run.dataStages),
-        enrichment: fastestEach(times, () => child<Enrichment>('enrichment', work)),
-      };
-    }),
-  );
-  const reading = inScratch((work) => child<ReadingResult>('reading', work, Number(values['reading-rows'])));
-  const rangeBuild = inScratch((work) => child<number>('range-build', work));
+  // The baseline is measured first, alone, for the page's account of what
+  // every run pays, and then again beside each size (below).
+  const baselineWork = mkdtempSync(path.join(tmpdir(), 'portbrief-bench-'));
+  try {
+    const baselineGenerated = child<Generated>('generate', baselineWork, BASELINE_SESSIONS);
+    const baseline: Baseline = {
+      generated: baselineGenerated,
+      floor: fastest(Array.from({ length: BASELINE_REPEATS }, () => child<Floor>('floor', baselineWork))),
+      oneClient: fastestRun(Array.from({ length: BASELINE_REPEATS }, () => child<FullRun>('full', baselineWork, 1))),
+    };
 
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, DuckDB memory limit ${process.env.PORTBRIEF_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT}`;
-  const results = { machine, sizes, baseline, reading, rangeBuild };
-  process.stdout.write(`${summary(results)}\n`);
-  const out = values.out ?? (values.sizes === DEFAULT_SIZES ? PAGE : undefined);
-  if (out) {
-    writeFileSync(out, report(results));
-    process.stderr.write(`bench: wrote ${out}, with the stages, CPU times and reading rates\n`);
-  } else {
-    process.stderr.write(`bench: ${PAGE} is left as it is, because it keeps the results of every size; add --out FILE to write this run's page\n`);
+    // Each round runs every step once, so a slow spell on the machine falls
+    // on all of them alike instead of on one step's repeats. The baseline
+    // runs in the same rounds, so a size's growth over it compares runs
+    // made within the same few minutes.
+    const sizes: SizeResult[] = values.sizes!.split(',').map((size) =>
+      inScratch((work) => {
+        const generated = child<Generated>('generate', work, Number(size));
+        const times = generated.sessions <= REPEAT_UP_TO ? REPEATS : 1;
+        const runs = { floor: [] as Floor[], oneClient: [] as FullRun[], twentyClients: [] as FullRun[], enrichment: [] as Enrichment[], baseFloor: [] as Floor[], baseRun: [] as FullRun[] };
+        for (let round = 0; round < Math.max(times, BASELINE_ROUNDS); round++) {
+          if (round < times) {
+            runs.floor.push(child<Floor>('floor', work));
+            runs.oneClient.push(child<FullRun>('full', work, 1));
+            runs.twentyClients.push(child<FullRun>('full', work, 20));
+            runs.enrichment.push(child<Enrichment>('enrichment', work));
+          }
+          runs.baseFloor.push(child<Floor>('floor', baselineWork));
+          runs.baseRun.push(child<FullRun>('full', baselineWork, 1));
+        }
+        return {
+          generated,
+          floor: fastest(runs.floor),
+          oneClient: fastestRun(runs.oneClient),
+          twentyClients: fastestRun(runs.twentyClients),
+          enrichment: fastestEach(runs.enrichment),
+          baseline: { floor: fastest(runs.baseFloor), oneClient: fastestRun(runs.baseRun) },
+        };
+      }),
+    );
+    const reading = inScratch((work) => child<ReadingResult>('reading', work, Number(values['reading-rows'])));
+    const rangeBuild = inScratch((work) => child<number>('range-build', work));
+
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, DuckDB memory limit ${process.env.PORTBRIEF_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT}`;
+    const results = { machine, sizes, baseline, reading, rangeBuild };
+    process.stdout.write(`${summary(results)}\n`);
+    const out = values.out ?? (values.sizes === DEFAULT_SIZES ? PAGE : undefined);
+    if (out) {
+      writeFileSync(out, report(results));
+      process.stderr.write(`bench: wrote ${out}, with the stages, CPU times and reading rates\n`);
+    } else {
+      process.stderr.write(`bench: ${PAGE} is left as it is, because it keeps the results of every size; add --out FILE to write this run's page\n`);
+    }
+  } finally {
+    rmSync(baselineWork, { recursive: true, force: true });
   }
 }
