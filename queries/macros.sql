@@ -149,6 +149,4 @@ CREATE OR REPLACE MACRO parse_time(raw, tz) AS
 CREATE OR REPLACE MACRO week_number(ts) AS (epoch_us(ts) - 345600000000) // 604800000000;
 
 -- The 'YYYY-Www' label of a week number from week_number.
-CREATE OR REPLACE MACRO week_label(week_num) AS
-    list_transform([make_timestamp(week_num * 604800000000 + 345600000000)],
-                   lambda monday: isoyear(monday) || '-W' || lpad(week(monday)::VARCHAR, 2, '0'))[1];
+CREATE OR REPLACE MACRO week_label(week_num) AS strftime(make_timestamp(week_num * 604800000000 + 345600000000), '%G-W%V');

@@ -228,14 +228,16 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
       comparisonAvailable: Number(count?.previous ?? 0) > 0,
       countryCount: Number(count?.current ?? 0),
       byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
-      weekSpans: ((rows('coverage', client)[0]?.week_spans as Array<Record<string, unknown>> | undefined) ?? []).map((span) => ({
-        week: String(span.week),
-        first: String(span.first),
-        last: String(span.last),
-      })),
+      weekSpans: weekSpansOf(rows('coverage', client)[0]),
     });
   }
   return rankings;
+}
+
+/** Reads a client_coverage row's week spans. A client without accepted sessions has no row, so it gets none. */
+function weekSpansOf(row: Row | undefined): WeekRanking['weekSpans'] {
+  const spans = (row?.week_spans ?? []) as Array<Record<string, unknown>>;
+  return spans.map((span) => ({ week: String(span.week), first: String(span.first), last: String(span.last) }));
 }
 
 /** Groups rows by their client column, keeping their order. */

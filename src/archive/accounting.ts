@@ -59,7 +59,9 @@ export function whollyRejectedSources(config: Pick<Config, 'sources'>, files: Fi
     if (totals.rowsRead === 0 || totals.accepted > 0) continue;
 
     const reasons = new Map<string, number>();
-    for (const file of own) for (const [reason, rows] of Object.entries(file.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + rows);
+    for (const file of own) {
+      for (const [reason, rows] of Object.entries(file.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + rows);
+    }
     const listed = [...reasons.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([reason, rows]) => `${reason} ${rows.toLocaleString('en-US')}`)
