@@ -13,7 +13,8 @@
  * (d) one brief rendered and printed with a warm browser.
  * A baseline, the smallest archive the generator writes, separates what
  * grows with the archive from what every run pays. Further children measure
- * the reading rate per format and the range table build. The parent prints the ratios with their verdicts and writes the page.
+ * the reading rate per format and the range table build. The parent prints
+ * the ratios with their verdicts and writes the page.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ const PAGE = path.join('docs', 'benchmarks.md');
 const REPEAT_UP_TO = 10_000_000;
 const REPEATS = 3;
 
-/** Times the baseline is measured beside each size, whatever the size's own repeats. */
+/** Rounds in which the baseline is measured again beside each size, whatever the size's own repeats. */
 const BASELINE_ROUNDS = 3;
 
 /**
@@ -104,46 +105,50 @@ if (values.step) {
     return { rows: runs[0].rows, rangeJoin: least((r) => r.rangeJoin), everyRow: least((r) => r.everyRow), perRow: least((r) => r.perRow) };
   };
 
+  /**
+   * Measures one size in rounds. Each round runs every step once, so a slow
+   * spell on the machine falls on all of them alike instead of on one
+   * step's repeats. The baseline runs in the same rounds, so the size's
+   * growth over it compares runs made within the same few minutes.
+   */
+  const measureSize = (size: number, work: string, baselineWork: string): SizeResult => {
+    const generated = child<Generated>('generate', work, size);
+    const times = generated.sessions <= REPEAT_UP_TO ? REPEATS : 1;
+    const floors: Floor[] = [];
+    const oneClient: FullRun[] = [];
+    const twentyClients: FullRun[] = [];
+    const enrichment: Enrichment[] = [];
+    const baselineFloors: Floor[] = [];
+    const baselineRuns: FullRun[] = [];
+    for (let round = 0; round < Math.max(times, BASELINE_ROUNDS); round++) {
+      if (round < times) {
+        floors.push(child<Floor>('floor', work));
+        oneClient.push(child<FullRun>('full', work, 1));
+        twentyClients.push(child<FullRun>('full', work, 20));
+        enrichment.push(child<Enrichment>('enrichment', work));
+      }
+      baselineFloors.push(child<Floor>('floor', baselineWork));
+      baselineRuns.push(child<FullRun>('full', baselineWork, 1));
+    }
+    return {
+      generated,
+      floor: fastest(floors),
+      oneClient: fastestRun(oneClient),
+      twentyClients: fastestRun(twentyClients),
+      enrichment: fastestEach(enrichment),
+      baseline: { floor: fastest(baselineFloors), oneClient: fastestRun(baselineRuns) },
+    };
+  };
+
   // The baseline is measured first, alone, for the page's account of what
-  // every run pays, and then again beside each size (below).
-  const baselineWork = mkdtempSync(path.join(tmpdir(), 'portbrief-bench-'));
-  try {
-    const baselineGenerated = child<Generated>('generate', baselineWork, BASELINE_SESSIONS);
+  // every run pays, and then again beside each size.
+  inScratch((baselineWork) => {
     const baseline: Baseline = {
-      generated: baselineGenerated,
+      generated: child<Generated>('generate', baselineWork, BASELINE_SESSIONS),
       floor: fastest(Array.from({ length: BASELINE_REPEATS }, () => child<Floor>('floor', baselineWork))),
       oneClient: fastestRun(Array.from({ length: BASELINE_REPEATS }, () => child<FullRun>('full', baselineWork, 1))),
     };
-
-    // Each round runs every step once, so a slow spell on the machine falls
-    // on all of them alike instead of on one step's repeats. The baseline
-    // runs in the same rounds, so a size's growth over it compares runs
-    // made within the same few minutes.
-    const sizes: SizeResult[] = values.sizes!.split(',').map((size) =>
-      inScratch((work) => {
-        const generated = child<Generated>('generate', work, Number(size));
-        const times = generated.sessions <= REPEAT_UP_TO ? REPEATS : 1;
-        const runs = { floor: [] as Floor[], oneClient: [] as FullRun[], twentyClients: [] as FullRun[], enrichment: [] as Enrichment[], baseFloor: [] as Floor[], baseRun: [] as FullRun[] };
-        for (let round = 0; round < Math.max(times, BASELINE_ROUNDS); round++) {
-          if (round < times) {
-            runs.floor.push(child<Floor>('floor', work));
-            runs.oneClient.push(child<FullRun>('full', work, 1));
-            runs.twentyClients.push(child<FullRun>('full', work, 20));
-            runs.enrichment.push(child<Enrichment>('enrichment', work));
-          }
-          runs.baseFloor.push(child<Floor>('floor', baselineWork));
-          runs.baseRun.push(child<FullRun>('full', baselineWork, 1));
-        }
-        return {
-          generated,
-          floor: fastest(runs.floor),
-          oneClient: fastestRun(runs.oneClient),
-          twentyClients: fastestRun(runs.twentyClients),
-          enrichment: fastestEach(runs.enrichment),
-          baseline: { floor: fastest(runs.baseFloor), oneClient: fastestRun(runs.baseRun) },
-        };
-      }),
-    );
+    const sizes = values.sizes!.split(',').map((size) => inScratch((work) => measureSize(Number(size), work, baselineWork)));
     const reading = inScratch((work) => child<ReadingResult>('reading', work, Number(values['reading-rows'])));
     const rangeBuild = inScratch((work) => child<number>('range-build', work));
 
@@ -157,7 +162,5 @@ if (values.step) {
     } else {
       process.stderr.write(`bench: ${PAGE} is left as it is, because it keeps the results of every size; add --out FILE to write this run's page\n`);
     }
-  } finally {
-    rmSync(baselineWork, { recursive: true, force: true });
-  }
+  });
 }
