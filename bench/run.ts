@@ -7,7 +7,7 @@
  * --out FILE writes the page of any run to FILE.
  * For each size it generates one parquet lake and measures, each step in its
  * own child process so that peak memory is the step's own:
- * (a) the bare weekly aggregate SQL (the floor);
+ * (a) the bare SQL that builds the weekly table, sources located (the floor);
  * (b) the full weekly run for 1 client and for 20 clients, PDFs and dry-run delivery included;
  * (c) GeoIP enrichment by range join against per-row maxmind lookups on the same rows;
  * (d) one brief rendered and printed with a warm browser.
