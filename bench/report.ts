@@ -149,9 +149,10 @@ generates each archive with the seeded generator in \`bench/\`, measures each
 step in its own child process, prints each ratio with its verdict and
 rewrites this page. On archives of up to 10 M sessions the floor, the full
 runs and the enrichment timings are measured three times, and the fastest
-counts. A step of a second or two swings with any other job on the machine.
-The repeats run in rounds of one run of each step, so a slow spell falls
-on all steps alike. Peak memory is the highest of the three. Machine:
+counts; larger archives are measured twice, their enrichment once. A step
+of a second or two swings with any other job on the machine. The repeats
+run in rounds of one run of each step, so a slow spell falls on all steps
+alike. Peak memory is the highest of all runs. Machine:
 ${results.machine}.
 
 Workload: sessions over 8 ISO weeks from the ten countries with the most
