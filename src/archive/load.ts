@@ -18,6 +18,7 @@ import { checkSource } from './check.js';
 import { LINE_TOO_LONG } from './long-lines.js';
 import { readSource } from './formats/index.js';
 import { TRUNCATED_FILE } from './formats/sql.js';
+import { parquetTimeSpan } from './formats/time-span.js';
 import { WorkDir, resolveSource } from './resolve.js';
 import type { ResolvedSource } from './source.js';
 
@@ -67,6 +68,8 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
       if (only === undefined || only.includes(source.name)) sources.push(await resolveSource(config, index, log, work));
     }
     for (const source of sources) await checkSource(db, config, source);
+    // The grouped read splits its groups at the time checks only where the statistics leave them in doubt.
+    if (grouped) for (const source of sources) source.timeSpan = await parquetTimeSpan(db, source);
 
     // Files are numbered in source order, so a parquet read's files have consecutive refs from its first.
     const archiveFiles = sources.flatMap((source) => source.files);

@@ -62,6 +62,12 @@ export type JsonLayout =
   /** Any other JSON text, parsed whole. */
   | { kind: 'document'; recordsPath: string | null };
 
+/** The earliest and latest time a source's rows can hold. */
+export interface TimeSpan {
+  first: Date;
+  last: Date;
+}
+
 /** A configured source with its format decided and its files found and probed. */
 export interface ResolvedSource {
   index: number;
@@ -74,6 +80,8 @@ export interface ResolvedSource {
   timeZone: string;
   /** DuckDB's type of each parquet column, read when the source is checked. */
   columnTypes?: Map<string, string>;
+  /** The span of a parquet source's times from its files' statistics, read for the weekly run's grouped read; undefined when unknown. */
+  timeSpan?: TimeSpan;
 }
 
 /** Merges the configured mapping over the format's field names. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ArchiveLoad, loadArchive } from '../../src/archive/load.js';
@@ -133,6 +133,62 @@ describe('grouped archive load of typed parquet times', () => {
     expect(groups.summary).toEqual(single.summary);
     expect(single.tableRows).toBe(13);
     expect(groups.tableRows).toBe(11);
+  });
+});
+
+describe('grouped archive load of parquet files with and without edge times', () => {
+  /** Writes the rows as parquet files in a folder of their own, one file per entry of `files`. */
+  async function writeLake(name: string, files: Array<Array<[string, string, number]>>): Promise<Config> {
+    const folder = path.join(dir, name);
+    mkdirSync(folder, { recursive: true });
+    const db = await Database.open();
+    try {
+      for (const [index, rows] of files.entries()) {
+        const values = rows.map(([time, ip, port]) => `(${sqlString(time)}::TIMESTAMPTZ, ${sqlString(ip)}, ${port}::USMALLINT, 'tcp')`);
+        await db.run(`COPY (SELECT * FROM (VALUES ${values.join(', ')}) AS t(ts, src_ip, dst_port, proto)) TO ${sqlString(path.join(folder, `${index}.parquet`))} (FORMAT parquet)`);
+      }
+    } finally {
+      db.close();
+    }
+    return validateConfig(
+      { sources: [{ name, format: 'parquet', path: path.join(folder, '*.parquet'), fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port', proto: 'proto' } }] },
+      path.join(dir, 'portbrief.yaml'),
+    );
+  }
+
+  it('merges groups without edge times', async () => {
+    const config = await writeLake('clean', [
+      [['2025-02-17 10:00:00+00', '203.0.113.9', 22], ['2025-02-18 11:00:00+00', '203.0.113.9', 22]],
+      [['2025-02-19 12:00:00+00', '203.0.113.9', 22], ['2025-02-24 09:00:00+00', '203.0.113.9', 22]],
+    ]);
+
+    const [single, groups] = await bothWays(config);
+
+    expect(groups.load.sources[0].timeSpan).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date('2025-02-24T09:00:00Z') });
+    expect(groups.load.files.map((file) => [file.accepted, file.reasons])).toEqual([[2, {}], [2, {}]]);
+    expect(groups.summary).toEqual(single.summary);
+    // One group per file and week: the first file's two rows, the second file's two weeks.
+    expect(groups.tableRows).toBe(3);
+  });
+
+  it('splits at edge times in a later file', async () => {
+    const config = await writeLake('edges-later', [
+      [['2025-02-17 10:00:00+00', '203.0.113.9', 22]],
+      [
+        ['2026-12-05 11:00:00+00', '198.51.100.2', 22], // accepted: within a day after now
+        ['2026-12-05 13:00:00+00', '198.51.100.2', 22], // implausible time, same group otherwise
+        ['1970-01-01 00:00:00+00', '198.51.100.1', 0], // placeholder record
+        ['1970-01-01 00:00:01+00', '198.51.100.1', 0], // implausible time, same group otherwise
+      ],
+    ]);
+
+    const [single, groups] = await bothWays(config);
+
+    expect(groups.load.sources[0].timeSpan).toEqual({ first: new Date('1970-01-01T00:00:00Z'), last: new Date('2026-12-05T13:00:00Z') });
+    expect(groups.load.files.map((file) => [file.accepted, file.reasons])).toEqual([[1, {}], [1, { 'placeholder record': 1, 'implausible time': 2 }]]);
+    expect(groups.load.files).toEqual(single.load.files);
+    expect(groups.summary).toEqual(single.summary);
+    expect(groups.tableRows).toBe(5);
   });
 });
 

@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkSource } from '../../src/archive/check.js';
+import { timeChecksRuledOut } from '../../src/archive/formats/sql.js';
+import { parquetTimeSpan } from '../../src/archive/formats/time-span.js';
+import { WorkDir, resolveSource } from '../../src/archive/resolve.js';
+import { type Config, validateConfig } from '../../src/config/load.js';
+import { Database, sqlString } from '../../src/db.js';
+import { silentLogger } from '../../src/log.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+const NOW = new Date('2026-12-04T12:00:00Z');
+
+/** Writes one parquet file of the given SELECT. */
+async function writeParquet(file: string, select: string): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const db = await Database.open();
+  try {
+    await db.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet)`);
+  } finally {
+    db.close();
+  }
+}
+
+/** Resolves and checks the config's only source, then reads its time span. */
+async function spanOf(config: Config) {
+  const db = await Database.open();
+  try {
+    // Parquet files are read in place, so the work folder for damaged gzip copies stays unused.
+    const source = await resolveSource(config, 0, silentLogger(), new WorkDir());
+    await checkSource(db, config, source);
+    return await parquetTimeSpan(db, source);
+  } finally {
+    db.close();
+  }
+}
+
+function parquetSource(file: string, format = 'parquet'): Config {
+  return validateConfig(
+    { sources: [{ name: 'lake', format, path: file, fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port' } }] },
+    path.join(dir, 'portbrief.yaml'),
+  );
+}
+
+describe('time span from parquet statistics', () => {
+  const zoned = path.join(dir, 'zoned');
+  const zoneless = path.join(dir, 'zoneless.parquet');
+  const emptyGroup = path.join(dir, 'empty-group');
+  const textTimes = path.join(dir, 'text-times.parquet');
+
+  beforeAll(async () => {
+    const rows = `SELECT * FROM (VALUES ('2025-02-18 11:00:00+00', '203.0.113.9', 22), ('2025-02-17 10:00:00+00', '203.0.113.9', 22), ('2025-02-23 23:59:59+00', '198.51.100.1', 80)) AS t(ts, src_ip, dst_port)`;
+    // Split over two files, so the span spans both files' row groups.
+    await writeParquet(path.join(zoned, 'a.parquet'), `SELECT ts::TIMESTAMPTZ AS ts, src_ip, dst_port FROM (${rows}) WHERE dst_port = 22`);
+    await writeParquet(path.join(zoned, 'b.parquet'), `SELECT ts::TIMESTAMPTZ AS ts, src_ip, dst_port FROM (${rows}) WHERE dst_port = 80`);
+    await writeParquet(zoneless, `SELECT replace(ts, '+00', '')::TIMESTAMP AS ts, src_ip, dst_port FROM (${rows})`);
+    // The second file holds only missing times, so its row group has no minimum or maximum.
+    await writeParquet(path.join(emptyGroup, 'a.parquet'), `SELECT TIMESTAMPTZ '2025-02-17 10:00:00+00' AS ts, '203.0.113.9' AS src_ip, 22 AS dst_port`);
+    await writeParquet(path.join(emptyGroup, 'b.parquet'), `SELECT NULL::TIMESTAMPTZ AS ts, '203.0.113.9' AS src_ip, 22 AS dst_port`);
+    await writeParquet(textTimes, `SELECT ts, src_ip, dst_port FROM (${rows})`);
+  });
+
+  it('spans every row group of every file', async () => {
+    expect(await spanOf(parquetSource(path.join(zoned, '*.parquet')))).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date('2025-02-23T23:59:59Z') });
+  });
+
+  it('reads zone-less times as UTC', async () => {
+    expect(await spanOf(parquetSource(zoneless))).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date('2025-02-23T23:59:59Z') });
+  });
+
+  it('unknown without statistics', async () => {
+    expect(await spanOf(parquetSource(path.join(emptyGroup, '*.parquet')))).toBeUndefined();
+  });
+
+  it('unknown for text times', async () => {
+    expect(await spanOf(parquetSource(textTimes))).toBeUndefined();
+  });
+});
+
+describe('time checks ruled out by a span', () => {
+  const day = 86_400_000;
+  const span = (first: string, last: string) => ({ first: new Date(first), last: new Date(last) });
+
+  it('rules out checks for clear span', () => {
+    expect(timeChecksRuledOut(span('2025-01-06T00:00:00Z', '2026-12-04T12:00:00Z'), NOW)).toBe(true);
+  });
+
+  it('keeps checks for unknown span', () => {
+    expect(timeChecksRuledOut(undefined, NOW)).toBe(false);
+  });
+
+  it('keeps checks within a day of epoch zero', () => {
+    expect(timeChecksRuledOut({ first: new Date(day), last: new Date('2025-01-06T00:00:00Z') }, NOW)).toBe(false);
+  });
+
+  it('keeps checks for times after now', () => {
+    expect(timeChecksRuledOut(span('2025-01-06T00:00:00Z', '2026-12-04T12:00:00.001Z'), NOW)).toBe(false);
+  });
+});
