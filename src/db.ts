@@ -8,6 +8,13 @@ import { QUERIES_DIR } from './paths.js';
 /** DuckDB's memory limit unless PORTBRIEF_MEMORY_LIMIT sets another (DuckDB's size syntax, such as 8GB). */
 export const DEFAULT_MEMORY_LIMIT = '2GB';
 
+/**
+ * DuckDB downloads a missing extension from the internet the first time a
+ * query needs one (INET, https:// paths). A weekly job must not fetch and run
+ * code unasked, so the query fails instead and says to install it.
+ */
+export const NO_EXTENSION_DOWNLOADS = { autoinstall_known_extensions: 'false' };
+
 export type Params = Record<string, DuckDBValue | TextList>;
 
 /** A list of strings bound as VARCHAR[], typed so that an empty list binds too. */
@@ -95,6 +102,7 @@ export class Database {
     // within a predictable footprint next to Chromium.
     const memoryLimit = process.env.PORTBRIEF_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT;
     const instance = await DuckDBInstance.create(':memory:', {
+      ...NO_EXTENSION_DOWNLOADS,
       memory_limit: memoryLimit,
       temp_directory: options.tempDir ?? path.join(tmpdir(), 'portbrief-duckdb'),
     });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { EXIT, type ExitCode, PortbriefError, messageOf } from './errors.js';
 import { makeFolder } from './make-folder.js';
+import { NO_EXTENSION_DOWNLOADS } from './db.js';
 
 /** Returns the path of the state database (delivery ledger and stored rankings) in a state folder. */
 export function stateDatabaseFile(stateDir: string): string {
@@ -43,7 +44,7 @@ export async function openStateDatabase(stateDir: string, exitCode: ExitCode = E
   const file = stateDatabaseFile(stateDir);
   await makeFolder(stateDir);
   try {
-    return await DuckDBInstance.create(file);
+    return await DuckDBInstance.create(file, NO_EXTENSION_DOWNLOADS);
   } catch (error) {
     throw stateDatabaseError(file, error, exitCode);
   }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../src/db.js';
+import { openStateDatabase } from '../src/state-database.js';
 import { tempDir } from './helpers/temp.js';
 
 const PLAIN = `SELECT * FROM (VALUES
@@ -53,6 +54,32 @@ describe('query files', () => {
       expect(await db.queryFile('top.sql', undefined, ['port'])).toEqual([{ port: 22, distinct_sources: 5, extra: 1 }]);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('extension downloads', () => {
+  it('off in the working database', async () => {
+    const db = await Database.open();
+    try {
+      const [row] = await db.query(`SELECT current_setting('autoinstall_known_extensions') AS autoinstall`);
+
+      expect(row.autoinstall).toBe(false);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('off in the state database', async () => {
+    const instance = await openStateDatabase(tempDir());
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(`SELECT current_setting('autoinstall_known_extensions') AS autoinstall`);
+
+      expect(reader.getRowObjectsJson()).toEqual([{ autoinstall: false }]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
     }
   });
 });
