@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MIN_AVERAGE_FILE_BYTES } from '../../src/archive/formats/time-span.js';
 import { type ArchiveLoad, loadArchive } from '../../src/archive/load.js';
 import { type Config, validateConfig } from '../../src/config/load.js';
 import { Database, type Row, sqlString } from '../../src/db.js';
@@ -137,7 +138,14 @@ describe('grouped archive load of typed parquet times', () => {
 });
 
 describe('grouped archive load of parquet files with and without edge times', () => {
-  /** Writes the rows as parquet files in a folder of their own, one file per entry of `files`. */
+  const PADDING = 500_000;
+
+  /**
+   * Writes the rows as parquet files in a folder of their own, one file per
+   * entry of `files`, and a last file of PADDING sessions from 192.0.2.7 to
+   * port 443, one a second from 2025-02-24 (week 2025-W09). The padding makes
+   * the files average over the size from which their statistics are read.
+   */
   async function writeLake(name: string, files: Array<Array<[string, string, number]>>): Promise<Config> {
     const folder = path.join(dir, name);
     mkdirSync(folder, { recursive: true });
@@ -147,6 +155,12 @@ describe('grouped archive load of parquet files with and without edge times', ()
         const values = rows.map(([time, ip, port]) => `(${sqlString(time)}::TIMESTAMPTZ, ${sqlString(ip)}, ${port}::USMALLINT, 'tcp')`);
         await db.run(`COPY (SELECT * FROM (VALUES ${values.join(', ')}) AS t(ts, src_ip, dst_port, proto)) TO ${sqlString(path.join(folder, `${index}.parquet`))} (FORMAT parquet)`);
       }
+      const padding = path.join(folder, `${files.length}.parquet`);
+      await db.run(
+        `COPY (SELECT TIMESTAMPTZ '2025-02-24 00:00:00+00' + to_seconds(i) AS ts, '192.0.2.7' AS src_ip, 443::USMALLINT AS dst_port, 'tcp' AS proto FROM range(${PADDING}) AS t(i))
+         TO ${sqlString(padding)} (FORMAT parquet, COMPRESSION uncompressed)`,
+      );
+      expect(statSync(padding).size).toBeGreaterThan(MIN_AVERAGE_FILE_BYTES * (files.length + 1));
     } finally {
       db.close();
     }
@@ -164,11 +178,11 @@ describe('grouped archive load of parquet files with and without edge times', ()
 
     const [single, groups] = await bothWays(config);
 
-    expect(groups.load.sources[0].timeSpan).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date('2025-02-24T09:00:00Z') });
-    expect(groups.load.files.map((file) => [file.accepted, file.reasons])).toEqual([[2, {}], [2, {}]]);
+    expect(groups.load.sources[0].timeSpan).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date(Date.parse('2025-02-24T00:00:00Z') + (PADDING - 1) * 1000) });
+    expect(groups.load.files.map((file) => [file.accepted, file.reasons])).toEqual([[2, {}], [2, {}], [PADDING, {}]]);
     expect(groups.summary).toEqual(single.summary);
-    // One group per file and week: the first file's two rows, the second file's two weeks.
-    expect(groups.tableRows).toBe(3);
+    // One group per file and week: the first file's two rows, the second file's two weeks, the padding.
+    expect(groups.tableRows).toBe(4);
   });
 
   it('splits at edge times in a later file', async () => {
@@ -185,10 +199,10 @@ describe('grouped archive load of parquet files with and without edge times', ()
     const [single, groups] = await bothWays(config);
 
     expect(groups.load.sources[0].timeSpan).toEqual({ first: new Date('1970-01-01T00:00:00Z'), last: new Date('2026-12-05T13:00:00Z') });
-    expect(groups.load.files.map((file) => [file.accepted, file.reasons])).toEqual([[1, {}], [1, { 'placeholder record': 1, 'implausible time': 2 }]]);
+    expect(groups.load.files.map((file) => [file.accepted, file.reasons])).toEqual([[1, {}], [1, { 'placeholder record': 1, 'implausible time': 2 }], [PADDING, {}]]);
     expect(groups.load.files).toEqual(single.load.files);
     expect(groups.summary).toEqual(single.summary);
-    expect(groups.tableRows).toBe(5);
+    expect(groups.tableRows).toBe(6);
   });
 });
 

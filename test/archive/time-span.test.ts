@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkSource } from '../../src/archive/check.js';
 import { timeChecksRuledOut } from '../../src/archive/formats/sql.js';
-import { parquetTimeSpan } from '../../src/archive/formats/time-span.js';
+import { MIN_AVERAGE_FILE_BYTES, parquetTimeSpan } from '../../src/archive/formats/time-span.js';
 import { WorkDir, resolveSource } from '../../src/archive/resolve.js';
 import { type Config, validateConfig } from '../../src/config/load.js';
 import { Database, sqlString } from '../../src/db.js';
@@ -24,14 +24,14 @@ async function writeParquet(file: string, select: string): Promise<void> {
   }
 }
 
-/** Resolves and checks the config's only source, then reads its time span. */
-async function spanOf(config: Config) {
+/** Resolves and checks the config's only source, then reads its time span. The size floor defaults to none, as the files here are small. */
+async function spanOf(config: Config, minAverageBytes = 0) {
   const db = await Database.open();
   try {
     // Parquet files are read in place, so the work folder for damaged gzip copies stays unused.
     const source = await resolveSource(config, 0, silentLogger(), new WorkDir());
     await checkSource(db, config, source);
-    return await parquetTimeSpan(db, source);
+    return await parquetTimeSpan(db, source, minAverageBytes);
   } finally {
     db.close();
   }
@@ -72,6 +72,10 @@ describe('time span from parquet statistics', () => {
 
   it('unknown without statistics', async () => {
     expect(await spanOf(parquetSource(path.join(emptyGroup, '*.parquet')))).toBeUndefined();
+  });
+
+  it('unknown for small files', async () => {
+    expect(await spanOf(parquetSource(path.join(zoned, '*.parquet')), MIN_AVERAGE_FILE_BYTES)).toBeUndefined();
   });
 
   it('unknown for text times', async () => {
