@@ -95,9 +95,10 @@ export async function generate(sessions: number, work: string): Promise<Generate
 /**
  * Measures the floor: one bare DuckDB statement that builds the weekly
  * table from the parquet files and the range table's cache file. The table
- * holds sessions, distinct sources and the country's share per sensor, ISO
- * week, country and port; the statement does no parsing or accounting. A
- * sensor stands for a client, as each of the 20-client run's clients owns one.
+ * contains sessions, distinct sources and the country's share per sensor,
+ * ISO week, country and port. The statement does no parsing or accounting.
+ * It groups by sensor where the run groups by client, because each of the
+ * 20-client run's clients owns one sensor.
  *
  * The statement locates each distinct address once, as any well-written
  * query would, so the floor is the least work that gives the table. It

@@ -165,8 +165,9 @@ weeks. The report week is the last one.
   same parquet files and the GeoIP range table's cache file: sessions,
   distinct sources and the country's share per sensor, ISO week, source
   country and port. It locates each distinct address once with an ASOF
-  join, so it pays the range table's sort as the run does. Each of the
-  20-client run's clients owns one sensor, so sensor stands for client.
+  join, so it pays the range table's sort as the run does. It groups by
+  sensor where the run groups by client, because each of the 20-client
+  run's clients owns one sensor.
 - **scan only**: the same files grouped per sensor, week and port, with
   no country. It shows what reading the lake costs, and is not judged.
 - **full run**: \`runWeekly\` end to end, as cron runs it. It launches its
@@ -192,8 +193,8 @@ Target: the full run takes at most 1.5 × the floor plus its brief time,
 that is data stages / floor ≤ 1.5. The run also pays costs that do not grow
 with the archive and that the floor does not have: the fixed column, the
 special-purpose and scanner ranges (in the enrich stage), and a few
-milliseconds for each of its several dozen SQL statements. On small archives they dominate
-the ratio, and the next section measures them.
+milliseconds for each of its several dozen SQL statements. On small
+archives they dominate the ratio, and the next section measures them.
 
 | sessions | distinct sources | scan only (s) | floor (s) | full run, 1 client (s) | data stages (s) | of which fixed (s) | briefs (s) | data stages / floor | same, CPU time |
 |---|---|---|---|---|---|---|---|---|---|
@@ -221,11 +222,12 @@ grew by at least ${seconds(MIN_JUDGED_FLOOR_GROWTH_MS)} s.
 ${growing.join('\n')}
 
 The archive stage reads the same files as the floor but groups them on
-more keys: the file, for the accounting of each file's rows; the protocol,
-for UDP counts and protocol names; the time checks, so that a group's rows
-share one reject reason. It also keeps each group's first and last time,
-for the week's coverage and the first-seen dates. The enrich and analyse
-stages then work on those groups, one SQL statement at a time.
+more keys. The file is a key for the accounting of each file's rows, and
+the protocol for UDP counts and protocol names. The time checks are keys
+where the parquet statistics leave them in doubt, so that a group's rows
+share one reject reason. The stage also keeps each group's first and last
+time, for the week's coverage and the first-seen dates. The enrich and
+analyse stages then work on those groups, one SQL statement at a time.
 
 ## Twenty clients against one
 

@@ -9,9 +9,10 @@ import { QUERIES_DIR } from './paths.js';
 export const DEFAULT_MEMORY_LIMIT = '2GB';
 
 /**
- * DuckDB downloads a missing extension from the internet the first time a
- * query needs one (INET, https:// paths). A weekly job must not fetch and run
- * code unasked, so the query fails instead and says to install it.
+ * DuckDB options that stop automatic extension installs. DuckDB 1.5 downloads
+ * a missing extension the first time a query needs one (the INET type, https://
+ * paths). A weekly job must not fetch and run code unasked, so such a query
+ * fails with an error that names the extension to install.
  */
 export const NO_EXTENSION_DOWNLOADS = { autoinstall_known_extensions: 'false' };
 

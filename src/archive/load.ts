@@ -69,7 +69,9 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
     }
     for (const source of sources) await checkSource(db, config, source);
     // The grouped read splits its groups at the time checks only where the statistics leave them in doubt.
-    if (grouped) for (const source of sources) source.timeSpan = await parquetTimeSpan(db, source);
+    if (grouped) {
+      for (const source of sources) source.timeSpan = await parquetTimeSpan(db, source);
+    }
 
     // Files are numbered in source order, so a parquet read's files have consecutive refs from its first.
     const archiveFiles = sources.flatMap((source) => source.files);

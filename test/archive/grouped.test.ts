@@ -144,9 +144,9 @@ describe('grouped archive load of parquet files with and without edge times', ()
    * Writes the rows as parquet files in a folder of their own, one file per
    * entry of `files`, and a last file of PADDING sessions from 192.0.2.7 to
    * port 443, one a second from 2025-02-24 (week 2025-W09). The padding makes
-   * the files average over the size from which their statistics are read.
+   * the files average at least the size from which their statistics are read.
    */
-  async function writeLake(name: string, files: Array<Array<[string, string, number]>>): Promise<Config> {
+  async function writeParquetFolder(name: string, files: Array<Array<[string, string, number]>>): Promise<Config> {
     const folder = path.join(dir, name);
     mkdirSync(folder, { recursive: true });
     const db = await Database.open();
@@ -171,7 +171,7 @@ describe('grouped archive load of parquet files with and without edge times', ()
   }
 
   it('merges groups without edge times', async () => {
-    const config = await writeLake('clean', [
+    const config = await writeParquetFolder('clean', [
       [['2025-02-17 10:00:00+00', '203.0.113.9', 22], ['2025-02-18 11:00:00+00', '203.0.113.9', 22]],
       [['2025-02-19 12:00:00+00', '203.0.113.9', 22], ['2025-02-24 09:00:00+00', '203.0.113.9', 22]],
     ]);
@@ -186,7 +186,7 @@ describe('grouped archive load of parquet files with and without edge times', ()
   });
 
   it('splits at edge times in a later file', async () => {
-    const config = await writeLake('edges-later', [
+    const config = await writeParquetFolder('edges-later', [
       [['2025-02-17 10:00:00+00', '203.0.113.9', 22]],
       [
         ['2026-12-05 11:00:00+00', '198.51.100.2', 22], // accepted: within a day after now

@@ -37,11 +37,17 @@ async function spanOf(config: Config, minAverageBytes = 0) {
   }
 }
 
-function parquetSource(file: string, format = 'parquet'): Config {
+/** Returns a config whose only source is the parquet file or pattern `file`, with times in ts. */
+function parquetSource(file: string): Config {
   return validateConfig(
-    { sources: [{ name: 'lake', format, path: file, fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port' } }] },
+    { sources: [{ name: 'sensors', format: 'parquet', path: file, fields: { time: 'ts', srcIp: 'src_ip', dstPort: 'dst_port' } }] },
     path.join(dir, 'portbrief.yaml'),
   );
+}
+
+/** Returns a config whose only source is a lake folder of week=YYYY-Www/data.parquet files, as portbrief import writes it. */
+function lakeSource(folder: string): Config {
+  return validateConfig({ sources: [{ name: 'sensors', format: 'lake', path: folder }] }, path.join(dir, 'portbrief.yaml'));
 }
 
 describe('time span from parquet statistics', () => {
@@ -49,6 +55,7 @@ describe('time span from parquet statistics', () => {
   const zoneless = path.join(dir, 'zoneless.parquet');
   const emptyGroup = path.join(dir, 'empty-group');
   const textTimes = path.join(dir, 'text-times.parquet');
+  const lake = path.join(dir, 'lake');
 
   beforeAll(async () => {
     const rows = `SELECT * FROM (VALUES ('2025-02-18 11:00:00+00', '203.0.113.9', 22), ('2025-02-17 10:00:00+00', '203.0.113.9', 22), ('2025-02-23 23:59:59+00', '198.51.100.1', 80)) AS t(ts, src_ip, dst_port)`;
@@ -56,10 +63,16 @@ describe('time span from parquet statistics', () => {
     await writeParquet(path.join(zoned, 'a.parquet'), `SELECT ts::TIMESTAMPTZ AS ts, src_ip, dst_port FROM (${rows}) WHERE dst_port = 22`);
     await writeParquet(path.join(zoned, 'b.parquet'), `SELECT ts::TIMESTAMPTZ AS ts, src_ip, dst_port FROM (${rows}) WHERE dst_port = 80`);
     await writeParquet(zoneless, `SELECT replace(ts, '+00', '')::TIMESTAMP AS ts, src_ip, dst_port FROM (${rows})`);
-    // The second file holds only missing times, so its row group has no minimum or maximum.
+    // The second file contains only missing times, so its row group has no minimum or maximum.
     await writeParquet(path.join(emptyGroup, 'a.parquet'), `SELECT TIMESTAMPTZ '2025-02-17 10:00:00+00' AS ts, '203.0.113.9' AS src_ip, 22 AS dst_port`);
     await writeParquet(path.join(emptyGroup, 'b.parquet'), `SELECT NULL::TIMESTAMPTZ AS ts, '203.0.113.9' AS src_ip, 22 AS dst_port`);
     await writeParquet(textTimes, `SELECT ts, src_ip, dst_port FROM (${rows})`);
+    for (const [week, time] of [['2025-W08', '2025-02-17 10:00:00+00'], ['2025-W09', '2025-02-25 08:30:00+00']]) {
+      await writeParquet(
+        path.join(lake, `week=${week}`, 'data.parquet'),
+        `SELECT TIMESTAMPTZ '${time}' AS ts, '203.0.113.9' AS src_ip, 22::USMALLINT AS dst_port, 'tcp' AS proto, 'edge-1' AS sensor`,
+      );
+    }
   });
 
   it('spans every row group of every file', async () => {
@@ -68,6 +81,10 @@ describe('time span from parquet statistics', () => {
 
   it('reads zone-less times as UTC', async () => {
     expect(await spanOf(parquetSource(zoneless))).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date('2025-02-23T23:59:59Z') });
+  });
+
+  it('spans the weeks of a lake', async () => {
+    expect(await spanOf(lakeSource(lake))).toEqual({ first: new Date('2025-02-17T10:00:00Z'), last: new Date('2025-02-25T08:30:00Z') });
   });
 
   it('unknown without statistics', async () => {
