@@ -32,7 +32,8 @@ program
   .option('--dry-run', 'write each message to the outbox folder as an .eml file instead of sending it')
   .option('--resend', 'mail clients again even when the ledger shows this week was already sent')
   .option('--rebuild-history', "recompute earlier weeks' rankings from the archive instead of using the stored ones")
-  .action(async (options: { config: string; week?: string; dryRun?: boolean; resend?: boolean; rebuildHistory?: boolean }) => {
+  .option('--client <id>', "only this client's brief; repeat for more (default: every client)", (id: string, ids: string[] = []) => [...ids, id])
+  .action(async (options: { config: string; week?: string; dryRun?: boolean; resend?: boolean; rebuildHistory?: boolean; client?: string[] }) => {
     const log = createLogger({ level: program.opts().debug ? 'debug' : undefined });
     const config = await loadConfig(options.config, { requireSecrets: options.dryRun !== true });
 
@@ -54,6 +55,7 @@ program
       dryRun: options.dryRun,
       resend: options.resend,
       rebuildHistory: options.rebuildHistory,
+      clients: options.client,
       signal: stop.signal,
     });
     for (const client of result.clients) {

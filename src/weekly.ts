@@ -8,6 +8,7 @@ import { loadPortRegistry } from './analyse/port-registry.js';
 import { buildWeeklyTables, rankWeeks } from './analyse/rank.js';
 import type { Brief } from './brief.js';
 import { type Client, type Config, checkClientSensors, queryFolders } from './config/load.js';
+import { selectClients } from './config/select-clients.js';
 import { Database } from './db.js';
 import { type DeliveryOutcome, deliverBriefs } from './deliver/deliver.js';
 import { Ledger } from './deliver/ledger.js';
@@ -41,6 +42,8 @@ export interface WeeklyOptions {
   dryRun?: boolean;
   /** Send again to clients that already received this week's brief. */
   resend?: boolean;
+  /** Client ids whose briefs this run builds, publishes and mails; every client when absent. */
+  clients?: readonly string[];
   /** A browser to reuse; when absent the run launches one and closes it at the end. */
   printer?: PdfPrinter;
   /** Sends mail; by default an SMTP sender built from the config. */
@@ -82,6 +85,7 @@ export interface WeeklyResult {
  * <output>/<client>/<YYYY-Www>/, then mails it (or writes it to the outbox).
  */
 export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
+  if (options.clients !== undefined) options = { ...options, config: selectClients(options.config, options.clients) };
   const { config, now } = options;
   const week = options.week ? parseIsoWeek(options.week) : lastCompleteWeek(now);
   const runId = randomUUID().slice(0, 8);

@@ -163,6 +163,15 @@ describe('portbrief errors', () => {
     );
   });
 
+  it('names unknown --client ids', () => {
+    const file = demoConfig('unknown-client');
+    const result = portbrief('weekly', '--config', file, '--week', '2025-W08', '--client', 'acme', '--client', 'globex');
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(
+      `portbrief: --client: ${file} has no client 'acme', 'globex'. It lists no clients, so its one brief is 'default': leave out --client.`,
+    );
+  });
+
   it('rejects a malformed week', () => {
     const result = portbrief('weekly', '--config', demoConfig('bad-week'), '--week', '2025-8');
     expect(result.status).toBe(2);

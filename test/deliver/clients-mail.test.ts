@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Brief } from '../../src/brief.js';
@@ -22,14 +22,14 @@ const printer = printerForFile();
 /** Runs the weekly job for 2025-W08 against a fresh output and state folder unless given. */
 async function run(
   server: TestSmtpServer,
-  options: { output?: string; state?: string; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string; log?: Logger; week?: string } = {},
+  options: { output?: string; state?: string; clients?: string[]; resend?: boolean; dryRun?: boolean; mail?: Record<string, unknown>; alphaTemplates?: string; log?: Logger; week?: string } = {},
 ) {
   const output = options.output ?? tempDir();
   const state = options.state ?? freshStateDir();
   const raw = twoClientConfig(archive, output, state, server.port, options.mail);
   if (options.alphaTemplates) Object.assign(raw.clients[0], { templates: options.alphaTemplates });
   const config = validateConfig(raw, path.join(dir, 'portbrief.yaml'));
-  const result = await runWeekly({ config, week: options.week ?? '2025-W08', now: NOW, log: options.log ?? silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun });
+  const result = await runWeekly({ config, week: options.week ?? '2025-W08', now: NOW, log: options.log ?? silentLogger(), printer: printer(), resend: options.resend, dryRun: options.dryRun, clients: options.clients });
   return { result, output, state };
 }
 
@@ -217,6 +217,59 @@ describe('delivery ledger and reruns', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('resends only the given client', async () => {
+    const server = await startSmtpServer();
+    try {
+      const first = await run(server);
+      const alphaPdf = path.join(first.output, 'alpha', '2025-W08', 'brief.pdf');
+      const alphaBefore = statSync(alphaPdf).mtimeMs;
+
+      const again = await run(server, { output: first.output, state: first.state, resend: true, clients: ['beta'] });
+      expect(again.result.exitCode).toBe(EXIT.ok);
+      expect(again.result.clients.map((c) => `${c.client} ${c.delivery?.status}`)).toEqual(['beta sent']);
+      expect(server.received.map((message) => message.envelopeTo)).toEqual([
+        ['soc@alpha.example', 'ciso@alpha.example'],
+        ['security@beta.example'],
+        ['security@beta.example'],
+      ]);
+      expect(statSync(alphaPdf).mtimeMs).toBe(alphaBefore);
+
+      const ledger = await Ledger.open(first.state);
+      const history = await ledger.history();
+      ledger.close();
+      expect(history.map((entry) => `${entry.client} ${entry.status}`)).toEqual(['alpha sending', 'alpha sent', 'beta sending', 'beta sent', 'beta sending', 'beta sent']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('leaves other clients for later', async () => {
+    const server = await startSmtpServer();
+    try {
+      const first = await run(server, { clients: ['alpha', 'alpha'] });
+      expect(first.result.clients.map((c) => `${c.client} ${c.delivery?.status}`)).toEqual(['alpha sent']);
+      expect(readdirSync(first.output).sort()).toEqual(['alpha']);
+      expect(server.received).toHaveLength(1);
+      expect(readBrief(first.output, 'alpha').countries.map((section) => section.country)).toEqual(['US', 'RU']);
+
+      const rest = await run(server, { output: first.output, state: first.state });
+      expect(rest.result.clients.map((c) => `${c.client} ${c.delivery?.status}`)).toEqual(['alpha already-sent', 'beta sent']);
+      expect(server.received.map((message) => message.envelopeTo[0])).toEqual(['soc@alpha.example', 'security@beta.example']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects an unknown client id', async () => {
+    const output = tempDir();
+    const config = validateConfig(twoClientConfig(archive, output, freshStateDir(), 2525), path.join(dir, 'portbrief.yaml'));
+    await expect(runWeekly({ config, week: '2025-W08', now: NOW, log: silentLogger(), dryRun: true, clients: ['beta', 'gamma', 'Alpha'] })).rejects.toMatchObject({
+      message: `--client: ${path.join(dir, 'portbrief.yaml')} has no client 'gamma', 'Alpha'. Its clients are alpha, beta: use one of those ids.`,
+      exitCode: EXIT.usage,
+    });
+    expect(readdirSync(output)).toEqual([]);
   });
 
   it('retries a refused message and records the attempts', async () => {
