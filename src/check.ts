@@ -2,9 +2,11 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkSource } from './archive/check.js';
+import { loadArchive } from './archive/load.js';
 import { WorkDir, resolveSource } from './archive/resolve.js';
+import { fixedSensor } from './archive/source.js';
 import { loadPortNotes } from './analyse/port-notes.js';
-import { type Config, loadConfig, queryFolders, validateConfig } from './config/load.js';
+import { type Config, checkClientSensors, loadConfig, queryFolders, validateConfig } from './config/load.js';
 import { Database } from './db.js';
 import { loadMessageTemplates } from './deliver/message.js';
 import { openConfiguredDatabases } from './enrich/enrich.js';
@@ -26,12 +28,13 @@ export interface CheckResult {
 }
 
 /**
- * Validates a deployment without reading the archive's contents. It checks
- * the config, every client's templates (compiled and rendered with a sample
- * brief, charts included), the mail templates, the SQL (the config's
- * override folder and queries/, parsed and then run on a sample archive),
- * the port notes, the GeoIP database, and each source's files and mapped
- * columns. `queriesDir` replaces the shipped queries/ folder.
+ * Validates a deployment without running it. It checks the config, the
+ * templates and chart specs, the mail templates, the SQL, the port notes,
+ * the GeoIP databases and each source's files and mapped columns.
+ * Templates are rendered with a sample brief, and the SQL (the config's
+ * override folder, then queries/) is parsed and run on a sample archive.
+ * The archive's rows are read only where a client's sensor comes from a
+ * column. `queriesDir` replaces the shipped queries/ folder.
  */
 export async function checkDeployment(configFile: string, options: { templatesDir?: string; queriesDir?: string } = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
@@ -51,11 +54,12 @@ export async function checkDeployment(configFile: string, options: { templatesDi
   // The line already names the config file, so its errors need not repeat it.
   const configResult = results.at(-1)!;
   if (configResult.problem?.startsWith(`${configFile}: `)) configResult.problem = configResult.problem.slice(configFile.length + 2);
-  const shipped = options.templatesDir ?? TEMPLATES_DIR;
-  const queriesDir = queryFolders(config ?? {}, options.queriesDir ?? QUERIES_DIR);
-  await checkQueries(queriesDir, attempt);
+  // Every other check reads the config: its templates, SQL folder, GeoIP databases and sources.
   if (!config) return results;
   const checked = config;
+  const shipped = options.templatesDir ?? TEMPLATES_DIR;
+  const queriesDir = queryFolders(checked, options.queriesDir ?? QUERIES_DIR);
+  await checkQueries(queriesDir, attempt);
 
   for (const client of checked.clients) {
     const chain = templateChain(checked, client, shipped);
@@ -91,7 +95,39 @@ export async function checkDeployment(configFile: string, options: { templatesDi
     db.close();
     if (work.created) await rm(work.created, { recursive: true, force: true });
   }
+
+  // Reading the archive needs readable sources and working queries.
+  const readable = !results.some((result) => result.problem && (result.subject.startsWith('source ') || result.subject.startsWith('quer')));
+  const columnSources = sensorColumnSources(checked);
+  if (readable && columnSources.length > 0) {
+    await attempt(`client sensors, read from source${columnSources.length > 1 ? 's' : ''} ${columnSources.join(', ')}`, () => checkSensorColumns(checked, columnSources, queriesDir));
+  }
   return results;
+}
+
+/**
+ * Lists the sources whose sensor comes from a column, when some client sensor
+ * is no source's constant sensor (config loading checks those).
+ */
+function sensorColumnSources(config: Config): string[] {
+  const fixed = config.sources.map(fixedSensor);
+  const unresolved = config.clients.some((client) => client.sensors.some((sensor) => !fixed.includes(sensor)));
+  return unresolved ? config.sources.filter((_, index) => fixed[index] === undefined).map((source) => source.name) : [];
+}
+
+/**
+ * Reads the given sources as the weekly run does, and rejects client sensors
+ * that the archive lacks. It takes as long as the run's archive stage.
+ */
+async function checkSensorColumns(config: Config, sources: string[], queriesDir: string[]): Promise<void> {
+  const db = await Database.open({ queriesDir });
+  try {
+    const archive = await loadArchive(db, config, new Date(), silentLogger(), { only: sources, grouped: true });
+    const fixed = config.sources.map(fixedSensor).filter((sensor): sensor is string => sensor !== undefined);
+    checkClientSensors(config, [...new Set([...fixed, ...archive.sensors])].sort());
+  } finally {
+    db.close();
+  }
 }
 
 /**

@@ -84,6 +84,7 @@ program
     const warned = results.filter((result) => result.warning).length;
     const warnings = warned === 0 ? '' : `, ${warned} with a warning`;
     process.stdout.write(failed === 0 ? `All ${results.length} checks passed${warnings}.\n` : `${failed} of ${results.length} checks failed${warnings}.\n`);
+    if (results.length === 1 && failed === 1) process.stdout.write('The other checks run once the config loads.\n');
     process.exitCode = failed === 0 ? EXIT.ok : EXIT.usage;
   });
 

@@ -231,7 +231,10 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : messageOf(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    let reason = messageOf(error);
+    if (code === 'ENOENT') reason = 'not found';
+    if (code === 'EISDIR') reason = 'it is a folder, not a file';
     throw new PortbriefError(`Cannot read config ${file}: ${reason}. Pass an existing YAML file with --config.`, {
       exitCode: EXIT.usage,
       cause: error,

@@ -21,7 +21,7 @@ describe('checkDeployment', () => {
     expect(results.filter((r) => r.problem)).toEqual([]);
     expect(results.find((r) => r.subject === 'mail password')?.warning).toContain('PORTBRIEF_SMTP_PASSWORD is not set here');
     expect(results.map((r) => r.subject)).toEqual(
-      expect.arrayContaining(['query queries/top_ports.sql', 'queries, run on a sample archive', 'source tpot', 'GeoIP databases (country: embedded)']),
+      expect.arrayContaining(['query queries/top_ports.sql', 'queries, run on a sample archive', 'source tpot', 'GeoIP databases (country: embedded)', 'client sensors, read from source tpot']),
     );
   });
 
@@ -93,6 +93,27 @@ describe('checkDeployment', () => {
 
   it('reports a config it cannot load and stops there', async () => {
     const results = await checkDeployment('/nonexistent/portbrief.yaml');
-    expect(results[0]).toEqual({ subject: 'config /nonexistent/portbrief.yaml', problem: 'Cannot read config /nonexistent/portbrief.yaml: not found. Pass an existing YAML file with --config.' });
+    expect(results).toEqual([{ subject: 'config /nonexistent/portbrief.yaml', problem: 'Cannot read config /nonexistent/portbrief.yaml: not found. Pass an existing YAML file with --config.' }]);
+  });
+
+  it('names a folder given as the config', async () => {
+    const dir = tempDir();
+    const results = await checkDeployment(dir);
+    expect(results).toEqual([{ subject: `config ${dir}`, problem: `Cannot read config ${dir}: it is a folder, not a file. Pass an existing YAML file with --config.` }]);
+  });
+
+  it('finds a misspelt sensor in the archive', async () => {
+    const dir = tempDir();
+    const file = writeDemoConfig(dir, 'clients:\n  - id: acme\n    name: Acme\n    sensors: [dionaea, heraldng]\n');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('dstPort: dst_port }', 'dstPort: dst_port, sensor: sensor }'));
+
+    const results = await checkDeployment(file);
+
+    expect(results.filter((r) => r.problem)).toEqual([
+      {
+        subject: 'client sensors, read from source tpot',
+        problem: `${file}: clients[0].sensors[1]: no source produces sensor 'heraldng'; the archive has dionaea, heralding, honeytrap. Fix the name or the source's sensor field.`,
+      },
+    ]);
   });
 });

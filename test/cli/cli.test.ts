@@ -116,6 +116,15 @@ describe('portbrief errors', () => {
     expect(result.stderr).toBe(`portbrief: Cannot read config ${path.join(dir, 'absent.yaml')}: not found. Pass an existing YAML file with --config.\n`);
   });
 
+  it('stops check at a missing config', () => {
+    const file = path.join(dir, 'absent.yaml');
+    const result = portbrief('check', '--config', file);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe(
+      `FAIL config ${file}: Cannot read config ${file}: not found. Pass an existing YAML file with --config.\n1 of 1 checks failed.\nThe other checks run once the config loads.\n`,
+    );
+  });
+
   it('names the key of an invalid config', () => {
     const file = demoConfig('invalid', 'top: { ports: many }');
     const result = portbrief('weekly', '--config', file);
