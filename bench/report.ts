@@ -115,8 +115,10 @@ export function report(results: Results): string {
   const growing = sizes.map((s) => {
     const growth = aboveBaseline(s);
     const verdict = growth.met === undefined ? 'not judged' : `${ratio(growth.value)} (${mark(growth.met)})`;
-    const stageGrowth = LOGGED_DATA_STAGES.map((name) => seconds((s.oneClient.stages[name] ?? 0) - (s.baseline.oneClient.stages[name] ?? 0)));
-    return `| ${count(s.generated.sessions)} | ${seconds(s.baseline.oneClient.dataStages)} | ${seconds(s.baseline.floor.ms)} | ${seconds(growth.run)} | ${stageGrowth.join(' | ')} | ${seconds(growth.floor)} | ${verdict} |`;
+    const stageGrowth = LOGGED_DATA_STAGES.map((name) => (s.oneClient.stages[name] ?? 0) - (s.baseline.oneClient.stages[name] ?? 0));
+    // The rest of the data stages' growth (start-up, port registry, client assignment), so the parts add up to the total.
+    const otherGrowth = growth.run - stageGrowth.reduce((sum, ms) => sum + ms, 0);
+    return `| ${count(s.generated.sessions)} | ${seconds(s.baseline.oneClient.dataStages)} | ${seconds(s.baseline.floor.ms)} | ${seconds(growth.run)} | ${[...stageGrowth, otherGrowth].map(seconds).join(' | ')} | ${seconds(growth.floor)} | ${verdict} |`;
   });
   const clients = sizes.map((s) => {
     const { twentyOverOne } = ratiosOf(s, reference);
@@ -136,10 +138,25 @@ export function report(results: Results): string {
     (s) =>
       `| ${count(s.generated.sessions)} | ${gib(s.floor.peakRss)} | ${gib(s.oneClient.peakRss)} (${mark(s.oneClient.peakRss <= TARGET.peakRss)}) | ${gib(s.twentyClients.peakRss)} (${mark(s.twentyClients.peakRss <= TARGET.peakRss)}) |`,
   );
+  const range = (values: number[]) => {
+    const [low, high] = [Math.min(...values), Math.max(...values)].map(seconds);
+    return low === high ? `${low} s` : `${low} to ${high} s`;
+  };
+  const baselineRuns = sizes.map((s) => s.baseline.oneClient.dataStages);
+  const baselineFloors = sizes.map((s) => s.baseline.floor.ms);
+  const missed = sizes.filter((s) => !ratiosOf(s, reference).overFloor.met);
+  const largest = sizes.at(-1)!;
+  // A year of 10 M sessions a week: the baseline's fixed part plus the largest size's growth per session.
+  const yearSessions = 52 * 10_000_000;
+  const growthPerSession = aboveBaseline(largest).run / (largest.generated.sessions - baseline.generated.sessions);
+  const yearEstimate = Math.min(...baselineRuns) + growthPerSession * yearSessions;
   const cpuPerMillion = (s: SizeResult) => s.oneClient.dataCpu / (s.generated.sessions / 1e6);
   const linear = sizes.map((s) => {
     const { growth } = ratiosOf(s, reference);
-    return `| ${count(s.generated.sessions)} | ${seconds(perMillion(s))} | ${ratio(growth.value)}${growth.met === undefined ? '' : ` (${mark(growth.met)})`} | ${ratio(cpuPerMillion(s) / cpuPerMillion(reference))} | ${seconds(s.oneClient.warmRender ?? Number.NaN)} (${mark((s.oneClient.warmRender ?? Infinity) < TARGET.warmRenderMs)}) | ${seconds(s.generated.ms)} |`;
+    // The reference row compared with itself gives 1.00 by definition, so it is named instead.
+    const over = s === reference ? 'reference' : `${ratio(growth.value)}${growth.met === undefined ? '' : ` (${mark(growth.met)})`}`;
+    const overCpu = s === reference ? 'reference' : ratio(cpuPerMillion(s) / cpuPerMillion(reference));
+    return `| ${count(s.generated.sessions)} | ${seconds(perMillion(s))} | ${over} | ${overCpu} | ${seconds(s.oneClient.warmRender ?? Number.NaN)} (${mark((s.oneClient.warmRender ?? Infinity) < TARGET.warmRenderMs)}) | ${seconds(s.generated.ms)} |`;
   });
 
   return `# Benchmarks
@@ -159,7 +176,10 @@ Workload: sessions over 8 ISO weeks from the ten countries with the most
 address space in the embedded GeoIP database, to 40 ports with a Zipf-like
 share per country, seen by 20 sensors, written as parquet partitioned by
 week with times stored as timestamps. Sources churn between sensors and
-weeks. The report week is the last one.
+weeks. The report week is the last one. The generator gives each sensor,
+week, country and port a whole number of sessions, at least one, so an
+archive holds a few percent more or fewer sessions than the size asked for.
+The tables give the number written.
 
 - **floor**: the weekly table built by one bare DuckDB statement over the
   same parquet files and the GeoIP range table's cache file: sessions,
@@ -199,26 +219,39 @@ archives they dominate the ratio, and the next section measures them.
 | sessions | distinct sources | scan only (s) | floor (s) | full run, 1 client (s) | data stages (s) | of which fixed (s) | briefs (s) | data stages / floor | same, CPU time |
 |---|---|---|---|---|---|---|---|---|---|
 ${against.join('\n')}
-
+${
+  missed.length === 0
+    ? ''
+    : `
+A missed verdict here does not mean a slow weekly run. At ${missed.map((s) => count(s.generated.sessions)).join(' and ')} sessions the whole
+1-client run, briefs included, takes ${missed.map((s) => `${seconds(s.oneClient.ms)} s`).join(' and ')}. The ratio is missed
+because the run's data stages cost about ${range(baselineRuns)} however small the archive (next
+section), while the floor there takes ${missed.map((s) => `${seconds(s.floor.ms)} s`).join(' and ')}. The target binds where
+reading the archive outweighs that fixed part${ratiosOf(largest, reference).overFloor.met ? `, as at ${count(largest.generated.sessions)} sessions` : ''}.
+`
+}
 ## What grows with the archive
 
 The baseline archive is the smallest the generator writes:
 ${count(baseline.generated.sessions)} sessions, at least one per sensor, week, country and port, so
 its briefs have the same countries, ports and weeks as those of every
-size. Its 1-client run spends ${seconds(baseline.oneClient.dataStages)} s in the data stages, and its floor
-takes ${seconds(baseline.floor.ms)} s. A run pays that much whatever the archive's size, so on
+size. Its 1-client run spends ${range(baselineRuns)} in the data stages, and its floor
+takes ${range(baselineFloors)} (the first two columns below). A run pays that much whatever the archive's size, so on
 its own it exceeds the target wherever the floor is below
-${seconds(baseline.oneClient.dataStages / TARGET.overFloor)} s. Below, the baseline is taken off both sides, to compare what
+${seconds(Math.min(...baselineRuns) / TARGET.overFloor)} s. Below, the baseline is taken off both sides, to compare what
 grows with the sessions against the same target. This splits the
 target's ratio in two and does not replace it. The baseline is measured
 again in the same rounds as each size, and that measurement is the one
 taken off, so a slow spell on the machine weighs on both sides alike.
 Each figure is the difference of two runs and carries the noise of both,
 a few tens of milliseconds, so a ratio is judged only where the floor
-grew by at least ${seconds(MIN_JUDGED_FLOOR_GROWTH_MS)} s.
+grew by at least ${seconds(MIN_JUDGED_FLOOR_GROWTH_MS)} s. A negative figure is such noise: that part
+of the size's run happened to be faster than the baseline's. "other" is the
+rest of the data stages (start-up, port registry, client assignment), so
+the parts add up to the total.
 
-| sessions | baseline data stages (s) | baseline floor (s) | data stages over the baseline (s) | of which archive (s) | enrich (s) | analyse (s) | floor over the baseline (s) | ratio (target ≤ ${TARGET.overFloor}) |
-|---|---|---|---|---|---|---|---|---|
+| sessions | baseline data stages (s) | baseline floor (s) | data stages over the baseline (s) | of which archive (s) | enrich (s) | analyse (s) | other (s) | floor over the baseline (s) | ratio (target ≤ ${TARGET.overFloor}) |
+|---|---|---|---|---|---|---|---|---|---|
 ${growing.join('\n')}
 
 The archive stage reads the same files as the floor but groups them on
@@ -265,7 +298,8 @@ ${linear.join('\n')}
 
 ## Peak memory (GiB)
 
-Target: at most 2 GiB for the weekly run.
+Target: at most 2 GiB for the weekly run. DuckDB's memory limit (in the
+machine line above) counts a GB as 10⁹ bytes, so 2GB is 1.86 GiB.
 
 | sessions | floor | full run, 1 client | full run, 20 clients |
 |---|---|---|---|
@@ -278,7 +312,10 @@ run's: the ASOF range join in DuckDB on the distinct addresses, then a hash
 join back to every row. The second is maxmind's reader in JavaScript, one
 lookup per row. Only the lookups are timed. Target: the join at least 5 ×
 faster. The last column runs the range join on every row instead, for
-comparison.
+comparison. The join sorts the range table and the addresses whatever the
+number of rows, so on archives well under a million rows the per-row
+lookups come close, and the join on every row, which skips the distinct
+step and the join back, is the faster of the two joins.
 
 | rows | range join (s) | per-row lookups (s) | per-row / join | join rows/s | per-row rows/s | range join on every row (s) |
 |---|---|---|---|---|---|---|
@@ -286,6 +323,23 @@ ${enrichment.join('\n')}
 
 Building the embedded database's range table from the .mmdb file, without
 its cache, took ${seconds(results.rangeBuild)} s.
+
+## Archives longer than the window
+
+The workload's 8 weeks fit in the weekly run's window of 13 weeks. The run
+reads every week of the archive all the same, not only the window: the
+first-seen dates look back over the whole archive, and the data quality
+section counts every row. So a run's cost follows the sessions the archive
+holds, and not the sessions of one week.${
+    largest.generated.sessions >= 9_000_000
+      ? ` An estimate, not a measurement: a
+year of 10 M sessions a week, 520 M sessions, would spend about ${Math.round(yearEstimate / 1000)} s in the
+data stages. That is the baseline's ${seconds(Math.min(...baselineRuns))} s plus what each session added from
+the baseline to ${count(largest.generated.sessions)} sessions. Whether 2 GiB of memory still suffices there was
+not measured.`
+      : ''
+  } [scaling.md](scaling.md) describes how the weekly table can come from a
+cluster instead.
 ${readingReport(results.reading)}`;
 }
 
@@ -327,7 +381,7 @@ export function summary(results: Results): string {
       verdict(ratio(ratios.twentyOverOne.value), ratios.twentyOverOne.met),
       verdict(ratio(ratios.perRowOverJoin.value), ratios.perRowOverJoin.met),
       verdict(gib(rss), rss <= TARGET.peakRss),
-      verdict(ratio(ratios.growth.value), ratios.growth.met),
+      s === reference ? 'reference' : verdict(ratio(ratios.growth.value), ratios.growth.met),
       verdict(seconds(warm), warm < TARGET.warmRenderMs),
     ];
   });
