@@ -151,7 +151,7 @@ export function compileFile(
  * A parse error's first line only repeats the line number, and its last line
  * lists what the parser expected. An unknown helper's error names a compile
  * option the writer never set. For a file that ends inside a block, the message
- * names the block left open.
+ * names the block left open, and for a tag cut short it names that cause.
  */
 function describeCompileError(text: string, source: string, helperNames: string[]): string {
   const lines = text.split('\n');
@@ -163,6 +163,8 @@ function describeCompileError(text: string, source: string, helperNames: string[
   if (!/^Parse error on line/.test(lines[0])) return lines[0];
   const open = /got 'EOF'/.test(lines.at(-1)!) ? unclosedBlock(source) : undefined;
   if (open) return `parse error: the file ends inside {{#${open.name}}}, opened on line ${open.line}; close it with {{/${open.name}}}`;
+  // The lexer reads a tag cut short, such as {{name}, as one INVALID token, and the parser's list of expected tokens does not help there.
+  if (/got 'INVALID'/.test(lines.at(-1)!)) return 'parse error: a tag here is not closed with }} or contains a character that a tag cannot contain';
   return `parse error: ${lines.at(-1)!.replace(/^Expecting/, 'expected')}`;
 }
 

@@ -30,6 +30,13 @@ describe('loadTemplates errors', () => {
     );
   });
 
+  it('names a tag cut short', async () => {
+    const dir = override('cover', '<header>\n  <h1>{{title}</h1>\n</header>\n');
+    await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(
+      `${path.join(dir, 'partials', 'cover.hbs')}:2:14: template error: parse error: a tag here is not closed with }} or contains a character that a tag cannot contain`,
+    );
+  });
+
   it('names a missing partial with its position', async () => {
     const dir = override('cover', '<header>\n  {{> letterhead}}\n</header>\n');
     await expect(loadTemplates([dir, TEMPLATES_DIR])).rejects.toThrow(`${path.join(dir, 'partials', 'cover.hbs')}:2:3: template error: partial 'letterhead' not found;`);
