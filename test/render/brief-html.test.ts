@@ -11,7 +11,7 @@ describe('renderBriefHtml', () => {
     const html = await renderBriefHtml(briefFixture(), await loadTemplates(TEMPLATES_DIR));
 
     expect(html).toContain('Week 2025-W08 · 2025-02-17 to 2025-02-23 (UTC)');
-    expect(html).toContain('<span class="finding-id">F1</span> Port 9530 was seen from Iran for the first time in the archive, and ranks #2 with 400 sessions from 12 distinct sources.');
+    expect(html).toContain('<span class="finding-id">F1</span> Port 9530 was seen from Iran for the first time in the archive (the sessions of your sensors start on 2025-02-11), and ranks #2 with 400 sessions from 12 distinct sources.');
     expect(html).toContain('Port 9530: Unassigned by IANA; known as the backdoor port of Xiongmai DVR firmware.');
     // A bar chart per country, plus the heatmap and the weekly sessions chart. The fixture's
     // ports have no weekly shares, so each share trend is a sentence instead of an empty chart.
