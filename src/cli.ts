@@ -94,7 +94,8 @@ program
   .requiredOption('-c, --config <file>', 'YAML config file (required)')
   .requiredOption('-w, --week <YYYY-Www>', 'ISO week to show (required)')
   .option('--client <id>', 'client to show (default: the first)')
-  .option('--port <number>', 'TCP port on 127.0.0.1', '4173')
+  // The second default argument is how help shows it: the number, not a quoted string.
+  .addOption(new Option('--port <number>', 'TCP port on 127.0.0.1').default('4173', '4173'))
   .action(async (options: { config: string; week: string; client?: string; port: string }) => {
     const log = createLogger({ level: program.opts().debug ? 'debug' : undefined });
     const config = await loadConfig(options.config, { requireSecrets: false });
