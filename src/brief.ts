@@ -131,7 +131,19 @@ export interface Brief {
    * partial when its sessions start more than a day after its Monday 00:00
    * or end more than a day before its end.
    */
-  coverage: { archiveStart: string | null; archiveEnd: string | null; week: WeekSpan | null; previous: WeekSpan | null };
+  coverage: { archiveStart: string | null; archiveEnd: string | null; week: WeekSpan | null; previous: WeekSpan | null; sensorGaps: SensorGap[] };
+}
+
+/**
+ * A sensor of the client that ran in the previous week and covered only part
+ * of the report week, or none of it, while the client's week as a whole was
+ * covered. first is null for a sensor silent all week; last is then its
+ * latest session of the previous week.
+ */
+export interface SensorGap {
+  sensor: string;
+  first: string | null;
+  last: string;
 }
 
 /** The first and last session of a week, and whether they leave a day or more of it without sessions. */

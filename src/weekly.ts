@@ -254,6 +254,10 @@ export async function analyse(
         briefs.push({ client, brief });
 
         // The brief still goes out, saying so, but a silent sensor is the operator's to look into.
+        for (const gap of brief.coverage.sensorGaps) {
+          const change = gap.first === null ? `recorded no sessions in ${week.id}` : `stopped or started recording within ${week.id}`;
+          log.warn({ client: client.id, sensor: gap.sensor, first: gap.first, last: gap.last }, `client ${client.id}: sensor ${gap.sensor} ${change}; check that it runs and that its logs reach the archive`);
+        }
         if (brief.weekTotals.sessions === 0) {
           log.warn(
             { client: client.id, sensors: client.sensors, latestSession: brief.coverage.archiveEnd },

@@ -1,5 +1,5 @@
 import { type FileQuality, sumTotals } from '../archive/load.js';
-import type { Brief, CountrySection, WeekSpan } from '../brief.js';
+import type { Brief, CountrySection, SensorGap, WeekSpan } from '../brief.js';
 import type { Client, Config } from '../config/load.js';
 import type { DatabaseInfo } from '../enrich/database-info.js';
 import { geoStatusLabel } from '../enrich/geo-status.js';
@@ -42,6 +42,26 @@ function coversPart(span: { first: string; last: string }, week: IsoWeek): boole
 function weekSpan(spans: WeekRanking['weekSpans'], week: IsoWeek): WeekSpan | null {
   const span = spans.find((candidate) => candidate.week === week.id);
   return span === undefined ? null : { first: span.first, last: span.last, partial: coversPart(span, week) };
+}
+
+/**
+ * Finds the client's sensors that ran in the previous week and then fell
+ * silent or covered only part of the report week. A week the client's
+ * sensors together did not cover already has its own warning, so it is skipped.
+ */
+function sensorGaps(ranking: WeekRanking, week: IsoWeek, previous: IsoWeek): SensorGap[] {
+  const covered = weekSpan(ranking.weekSpans, week);
+  if (covered === null || covered.partial) return [];
+
+  const gaps: SensorGap[] = [];
+  const sensors = [...new Set(ranking.sensorSpans.map((span) => span.sensor))].sort();
+  for (const sensor of sensors) {
+    const current = ranking.sensorSpans.find((span) => span.sensor === sensor && span.week === week.id);
+    const before = ranking.sensorSpans.find((span) => span.sensor === sensor && span.week === previous.id);
+    if (current === undefined) gaps.push({ sensor, first: null, last: before!.last });
+    else if (before !== undefined && coversPart(current, week)) gaps.push({ sensor, first: current.first, last: current.last });
+  }
+  return gaps;
 }
 
 /** Assembles the brief model from the stage results. Pure: no I/O, so tests can build one from fixed inputs. */
@@ -209,6 +229,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
       archiveEnd: ranking.weekSpans.at(-1)?.last ?? null,
       week: weekSpan(ranking.weekSpans, week),
       previous: weekSpan(ranking.weekSpans, inputs.previous),
+      sensorGaps: sensorGaps(ranking, week, inputs.previous),
     },
   };
 }

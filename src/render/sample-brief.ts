@@ -102,6 +102,10 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
       archiveEnd: '2025-02-23T23:58:40Z',
       week: { first: '2025-02-17T00:02:11Z', last: '2025-02-23T23:58:40Z', partial: false },
       previous: { first: '2025-02-11T01:18:00Z', last: '2025-02-16T23:59:02Z', partial: true },
+      sensorGaps: [
+        { sensor: 'honeytrap', first: null, last: '2025-02-16T21:40:12Z' },
+        { sensor: 'dionaea', first: '2025-02-17T00:05:43Z', last: '2025-02-19T08:12:09Z' },
+      ],
     },
     newEntrants: [{ country: 'IR', name: 'Iran', port: 9530, service: '', rank: 2, sources: 12 }],
     archiveWeeks: ['2025-W07', '2025-W08'],

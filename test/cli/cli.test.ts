@@ -53,8 +53,9 @@ describe('portbrief weekly on the demo archive', () => {
     expect(result.stdout.trim().split('\n')).toEqual(['brief.json', 'brief.html', 'brief.pdf'].map((f) => path.join(outputDir, f)));
   });
 
-  it('warns that the embedded database is newer than the week', () => {
+  it('warns of the database age and a stopped sensor', () => {
     // The pinned npm package was built in June 2026, more than a year after the demo week.
+    // The honeytrap sensor's last session is on Tuesday 2025-02-18, while dionaea and heralding cover the week.
     const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
       [
@@ -63,6 +64,7 @@ describe('portbrief weekly on the demo archive', () => {
           'Addresses may have moved to other countries since that week, so some attributions may be wrong for it. ' +
           'For an old week, point geoip.country at a database built near that week if you have one.',
       ],
+      ['warn', 'client default: sensor honeytrap stopped or started recording within 2025-W08; check that it runs and that its logs reach the archive'],
     ]);
   });
 
