@@ -7,7 +7,8 @@ import type { Brief } from '../brief.js';
 import type { Client, MailConfig } from '../config/load.js';
 import { PortbriefError, messageOf } from '../errors.js';
 import { registerHelpers } from '../render/helpers.js';
-import { compileFile, firstExisting } from '../render/templates.js';
+import { findingLists } from '../render/brief-html.js';
+import { annotatePartialErrors, compileFile, firstExisting } from '../render/templates.js';
 
 /** A message ready for nodemailer: headers, bodies and the PDF attachment. */
 export interface BriefMessage {
@@ -23,29 +24,38 @@ export interface BriefMessage {
 }
 
 export interface MessageTemplates {
-  text: Handlebars.TemplateDelegate;
-  html: Handlebars.TemplateDelegate;
+  text: (brief: Brief) => string;
+  html: (brief: Brief) => string;
 }
 
 /**
  * Compiles the mail body templates, email/body.txt.hbs and email/body.html.hbs.
  * `folders` are template folders, most specific first, as for the brief: each
- * file comes from the first folder that has it.
+ * file comes from the first folder that has it. The bodies can use the
+ * brief's `finding` partial, so a finding reads the same in mail and PDF.
  */
 export async function loadMessageTemplates(folders: string[]): Promise<MessageTemplates> {
-  const handlebars = Handlebars.create();
-  registerHelpers(handlebars);
+  const findingFile = await firstExisting(folders, path.join('partials', 'finding.hbs'));
+  const findingSource = await readMailTemplate(findingFile);
   const compile = async (name: string, noEscape: boolean) => {
+    // Each body gets its own Handlebars with its own copy of the partial, because escaping is set per compiled template.
+    const handlebars = Handlebars.create();
+    registerHelpers(handlebars);
+    handlebars.registerPartial('finding', annotatePartialErrors(compileFile(handlebars, findingFile, findingSource, new Set(), { noEscape }), findingFile));
     const file = await firstExisting(folders, path.join('email', name));
-    let source: string;
-    try {
-      source = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new PortbriefError(`Cannot read mail template ${file}: ${messageOf(error)}. Restore it or fix the template folder.`, { cause: error });
-    }
-    return compileFile(handlebars, file, source, new Set(), { noEscape });
+    const body = compileFile(handlebars, file, await readMailTemplate(file), new Set(['finding']), { noEscape });
+    // The bodies get the same finding lists as the brief's templates.
+    return (brief: Brief) => body({ ...brief, ...findingLists(brief) });
   };
   return { text: await compile('body.txt.hbs', true), html: await compile('body.html.hbs', false) };
+}
+
+async function readMailTemplate(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new PortbriefError(`Cannot read mail template ${file}: ${messageOf(error)}. Restore it or fix the template folder.`, { cause: error });
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Brief } from '../brief.js';
+import type { Finding } from '../analyse/findings.js';
 import { type PreparedChart, heatmapValues, renderChartSvg, shareTrendValues, topPortsValues } from './charts.js';
 import type { BriefTemplates } from './templates.js';
 
@@ -19,18 +20,25 @@ export async function renderBriefHtml(brief: Brief, templates: BriefTemplates): 
     heatmap: await chartOrEmpty(heatmap, heatmapValues(brief), 'country-port-heatmap.vl.json'),
     weekly: await chartOrEmpty(weekly, brief.weeklySessions, 'weekly-sessions.vl.json'),
   };
-  const minor = brief.findings.filter((finding) => !finding.headline);
   return templates.render({
     ...brief,
     charts,
     trends,
     overview,
     styles: templates.styles,
+    ...findingLists(brief),
+    scannerSessions: brief.scanners.reduce((sum, scanner) => sum + scanner.sessions, 0),
+  });
+}
+
+/** Splits a brief's findings as the templates list them: the key findings, and the lower-confidence ones shown and left out. */
+export function findingLists(brief: Brief): { headlineFindings: Finding[]; otherFindings: Finding[]; otherFindingsNotShown: number } {
+  const minor = brief.findings.filter((finding) => !finding.headline);
+  return {
     headlineFindings: brief.findings.filter((finding) => finding.headline),
     otherFindings: minor.slice(0, MINOR_FINDINGS_SHOWN),
     otherFindingsNotShown: Math.max(0, minor.length - MINOR_FINDINGS_SHOWN),
-    scannerSessions: brief.scanners.reduce((sum, scanner) => sum + scanner.sessions, 0),
-  });
+  };
 }
 
 /**

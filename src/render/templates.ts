@@ -211,7 +211,7 @@ function checkPartials(ast: hbs.AST.Program, names: Set<string>): void {
 }
 
 /** Wraps a partial so an error raised inside it names its file (the innermost file wins). */
-function annotatePartialErrors(compiled: Handlebars.TemplateDelegate, file: string): Handlebars.TemplateDelegate {
+export function annotatePartialErrors(compiled: Handlebars.TemplateDelegate, file: string): Handlebars.TemplateDelegate {
   return (context, options) => {
     try {
       return compiled(context, options);
