@@ -93,7 +93,8 @@ export interface Brief {
   registry: { name: string; updated: string | null };
   /** Rows of the client's archive files, whatever their week. */
   totals: { rowsRead: number; accepted: number; rejected: number };
-  files: FileQuality[];
+  /** The client's archive files, named as displayPath names them and without their absolute paths. */
+  files: Array<Omit<FileQuality, 'path'>>;
   rejectReasons: Array<{ reason: string; rows: number }>;
   /** Records of the archive files that are no sessions (Suricata alert events, other syslog lines), by kind; not rows read. */
   skippedRecords: Array<{ kind: string; records: number }>;

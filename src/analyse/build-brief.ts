@@ -181,7 +181,7 @@ export function buildBrief(inputs: BriefInputs): Brief {
     databaseWarnings: inputs.databaseWarnings,
     registry: { name: REGISTRY_NAME, updated: inputs.registryUpdated },
     totals: sumTotals(files),
-    files,
+    files: files.map(({ path: _path, ...file }) => file),
     rejectReasons: [...reasons.entries()]
       .map(([reason, rows]) => ({ reason, rows }))
       .sort((a, b) => b.rows - a.rows || a.reason.localeCompare(b.reason)),

@@ -6,8 +6,10 @@ import type { ResolvedSource } from './source.js';
 
 /** The outcome of every row of one archive file. */
 export interface FileQuality {
-  /** The file's path relative to the config file's folder. */
+  /** The file's name in the brief (see displayPath). */
   file: string;
+  /** The file's absolute path, for the run log; the brief leaves it out. */
+  path: string;
   source: string;
   rowsRead: number;
   accepted: number;
@@ -131,10 +133,11 @@ export function fileQuality(
   damage: Map<string, string | null> = damageByFile(sources),
 ): FileQuality[] {
   const byFile = new Map<string, FileQuality>();
+  const folders = new Map(sources.map((source) => [source.config.name, commonFolder(source.files.map((file) => file.path))]));
   const entry = (file: string, source: string): FileQuality => {
     let quality = byFile.get(file);
     if (!quality) {
-      quality = { file: displayPath(config, file), source, rowsRead: 0, accepted: 0, rejected: 0, reasons: {}, skipped: {}, damage: damage.get(file) ?? null };
+      quality = { file: displayPath(config, file, { name: source, folder: folders.get(source) }), path: file, source, rowsRead: 0, accepted: 0, rejected: 0, reasons: {}, skipped: {}, damage: damage.get(file) ?? null };
       byFile.set(file, quality);
     }
     return quality;
@@ -156,10 +159,27 @@ export function fileQuality(
   return [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
 }
 
-/** Shows a file relative to the config's folder when it lies inside it, else as an absolute path. */
-export function displayPath(config: Pick<Config, 'baseDir'>, file: string): string {
-  const relative = path.relative(config.baseDir, file);
-  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+/**
+ * Names a file for the brief: relative to the config's folder when it lies
+ * inside it. Else by its source's name and its path below the folder of all
+ * the source's files, because a client's brief should not show the
+ * operator's folder layout. The run log keeps the absolute path.
+ */
+export function displayPath(config: Pick<Config, 'baseDir'>, file: string, source?: { name: string; folder?: string }): string {
+  const inside = path.relative(config.baseDir, file);
+  if (inside !== '' && !inside.startsWith('..') && !path.isAbsolute(inside)) return inside;
+  if (source?.folder === undefined) return file;
+  return `${source.name}: ${path.relative(source.folder, file)}`;
+}
+
+/** Returns the deepest folder that contains every one of the absolute paths, or undefined for none. */
+function commonFolder(files: string[]): string | undefined {
+  if (files.length === 0) return undefined;
+  let folder = path.dirname(files[0]);
+  const contains = (candidate: string) => files.every((file) => file.startsWith(candidate.endsWith(path.sep) ? candidate : candidate + path.sep));
+  // The file system's root contains every absolute path, so the walk ends there at the latest.
+  while (!contains(folder) && path.dirname(folder) !== folder) folder = path.dirname(folder);
+  return folder;
 }
 
 function addRows(quality: FileQuality, reason: string, rows: number): void {

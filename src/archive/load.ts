@@ -124,21 +124,21 @@ export async function loadArchive(db: Database, config: Config, now: Date, log: 
 function reportFiles(config: Config, files: FileQuality[], log: Logger): void {
   for (const file of files) {
     log.info(
-      { file: file.file, source: file.source, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.reasons, skipped: file.skipped },
+      { file: file.path, source: file.source, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.reasons, skipped: file.skipped },
       'archive file read',
     );
     if (file.rowsRead === 0 && Object.keys(file.skipped).length === 0) {
-      log.warn({ file: file.file, source: file.source }, 'archive file contains no records; check the source format and, for JSON, recordsPath');
+      log.warn({ file: file.path, source: file.source }, 'archive file contains no records; check the source format and, for JSON, recordsPath');
     }
     if (file.damage === null) continue;
 
     const index = config.sources.findIndex((source) => source.name === file.source);
     if (config.sources[index].strict) {
       throw new PortbriefError(
-        `${config.file}: sources[${index}]: archive file ${file.file} is damaged: ${file.damage}. Replace the file, or remove strict: true from the source to read its complete rows.`,
+        `${config.file}: sources[${index}]: archive file ${file.path} is damaged: ${file.damage}. Replace the file, or remove strict: true from the source to read its complete rows.`,
       );
     }
-    log.warn({ file: file.file, source: file.source, damage: file.damage, truncatedRows: file.reasons[TRUNCATED_FILE] ?? 0 }, 'archive file is damaged; its complete rows were read');
+    log.warn({ file: file.path, source: file.source, damage: file.damage, truncatedRows: file.reasons[TRUNCATED_FILE] ?? 0 }, 'archive file is damaged; its complete rows were read');
   }
   for (const problem of whollyRejectedSources(config, files)) log.warn(problem);
 }

@@ -242,7 +242,7 @@ describe('damaged files', () => {
   it('fails a strict source on a cut last line', async () => {
     writeFileSync(path.join(dir, 'cut-line.log'), `${lines[0]}\n${lines[1].slice(0, 40)}`);
     await expect(load({ format: 'syslog-ufw', path: 'cut-line.log', year: 2024, strict: true })).rejects.toThrow(
-      'archive file cut-line.log is damaged: the last line is cut off (no line end).',
+      `archive file ${path.join(dir, 'cut-line.log')} is damaged: the last line is cut off (no line end).`,
     );
   });
 });

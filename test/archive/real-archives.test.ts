@@ -26,8 +26,8 @@ function archiveOf(sources: Array<Record<string, unknown>>) {
 
   return {
     file(name: string): FileQuality {
-      const found = state.result!.files.find((file) => file.file === sharedFile(name));
-      if (!found) throw new Error(`no accounting for ${name}; files are ${state.result!.files.map((file) => file.file).join(', ')}`);
+      const found = state.result!.files.find((file) => file.path === sharedFile(name));
+      if (!found) throw new Error(`no accounting for ${name}; files are ${state.result!.files.map((file) => file.path).join(', ')}`);
       return found;
     },
     /** First and last accepted session time of a file, UTC, to the microsecond. */
