@@ -66,6 +66,8 @@ export interface ClientResult {
   client: string;
   outputDir: string;
   files: string[];
+  /** True when the brief was mailed before and has not changed, so its published files were kept instead of written again. */
+  kept: boolean;
   brief: Brief;
   delivery?: DeliveryOutcome;
 }
@@ -101,8 +103,13 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
       let level: 'info' | 'warn' | 'error' = 'error';
       if (result.exitCode === EXIT.ok) level = 'info';
       else if (result.exitCode === EXIT.partialDelivery) level = 'warn';
+      const kept = result.clients.filter((client) => client.kept).length;
       log[level](
-        { exitCode: result.exitCode, briefs: { written: result.clients.length, failed: result.failed.length }, mail: countBy(result.clients.map((client) => client.delivery?.status ?? 'not attempted')) },
+        {
+          exitCode: result.exitCode,
+          briefs: { written: result.clients.length - kept, kept, failed: result.failed.length },
+          mail: countBy(result.clients.map((client) => client.delivery?.status ?? 'not attempted')),
+        },
         'weekly run finished',
       );
       return result;
@@ -161,7 +168,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
           ? await keptBrief(outputDir, clientLog)
           : await renderAndPublish(brief, client, templates.get(client.id)!, browser, outputDir, clientLog);
         pdfs.set(client.id, pdf);
-        clients.push({ client: client.id, outputDir, files, brief });
+        clients.push({ client: client.id, outputDir, files, kept: unchanged.has(client.id), brief });
       } catch (error) {
         clientLog.error({ err: messageOf(error) }, 'brief not written');
         failed.push({ client: client.id, error: messageOf(error) });

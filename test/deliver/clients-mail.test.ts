@@ -197,6 +197,7 @@ describe('delivery ledger and reruns', () => {
       // The unchanged briefs are not printed again, so each published PDF stays the one its client received.
       expect(lines.filter((line) => line.msg === 'brief unchanged since it was mailed; its published files are kept').map((line) => line.client)).toEqual(['alpha', 'beta']);
       expect(lines.some((line) => line.stage === 'print')).toBe(false);
+      expect(lines.find((line) => line.msg === 'weekly run finished')?.briefs).toEqual({ written: 0, kept: 2, failed: 0 });
       for (const [index, client] of ['alpha', 'beta'].entries()) {
         const published = readFileSync(path.join(first.output, client, '2025-W08', 'brief.pdf'));
         expect(Buffer.compare(published, server.received[index].parsed.attachments[0].content)).toBe(0);
