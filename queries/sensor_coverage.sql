@@ -1,5 +1,5 @@
--- Each client sensor's first and last accepted session in the week before
--- the report week and in the report week. The brief names a sensor that ran
+-- Each client sensor's first and last accepted session, and its sessions, in
+-- the week before the report week and in the report week. The brief names a sensor that ran
 -- in the week before and then fell silent or covered only part of the report
 -- week. The client's counts then compare weeks seen by different sensors,
 -- even where its other sensors kept the week covered.
@@ -13,7 +13,8 @@ SELECT
     week_label(week_number(s.ts)) AS week,
     strftime(min(s.ts), '%Y-%m-%dT%H:%M:%SZ') AS first,
     -- A grouped row of sessions_all lies within one week (see canonical.sql).
-    strftime(max(s.last_ts), '%Y-%m-%dT%H:%M:%SZ') AS last
+    strftime(max(s.last_ts), '%Y-%m-%dT%H:%M:%SZ') AS last,
+    sum(s.sessions)::BIGINT AS sessions
 FROM sessions_all AS s
 JOIN sensor_clients AS c ON c.source = s.source AND c.sensor = s.sensor
 WHERE s.reject_reason IS NULL AND s.ts >= $from::TIMESTAMPTZ AND s.ts < $to::TIMESTAMPTZ

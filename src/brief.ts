@@ -135,16 +135,17 @@ export interface Brief {
   coverage: { archiveStart: string | null; archiveEnd: string | null; week: WeekSpan | null; previous: WeekSpan | null; sensorGaps: SensorGap[] };
 }
 
-/**
- * A sensor of the client that ran in the previous week and covered only part
- * of the report week, or none of it, while the client's week as a whole was
- * covered. first is null for a sensor silent all week; last is then its
- * latest session of the previous week.
- */
+/** A client sensor that ran in the previous week and recorded none or only part of the report week, which its other sensors covered. */
 export interface SensorGap {
   sensor: string;
+  /** silent: no session all week; stopped: none in its last day or more; started: none in its first day or more; partial: both. */
+  kind: 'silent' | 'stopped' | 'started' | 'partial';
+  /** Its first session of the report week; null when silent. */
   first: string | null;
+  /** Its last session of the report week, or of the previous week when silent. */
   last: string;
+  /** Its fraction (0-1) of the client's sessions in the previous week: roughly what the gap may take from this week's counts. */
+  previousShare: number;
 }
 
 /** The first and last session of a week, and whether they leave a day or more of it without sessions. */

@@ -262,8 +262,16 @@ export async function analyse(
 
         // The brief still goes out, saying so, but a silent sensor is the operator's to look into.
         for (const gap of brief.coverage.sensorGaps) {
-          const change = gap.first === null ? `recorded no sessions in ${week.id}` : `stopped or started recording within ${week.id}`;
-          log.warn({ client: client.id, sensor: gap.sensor, first: gap.first, last: gap.last }, `client ${client.id}: sensor ${gap.sensor} ${change}; check that it runs and that its logs reach the archive`);
+          const change = {
+            silent: `recorded no sessions in ${week.id}`,
+            stopped: `stopped recording at ${gap.last} in ${week.id}`,
+            started: `recorded nothing in ${week.id} until ${gap.first}`,
+            partial: `recorded sessions in ${week.id} only from ${gap.first} to ${gap.last}`,
+          }[gap.kind];
+          log.warn(
+            { client: client.id, sensor: gap.sensor, kind: gap.kind, first: gap.first, last: gap.last },
+            `client ${client.id}: sensor ${gap.sensor} ${change}; check that it runs and that its logs reach the archive`,
+          );
         }
         if (brief.weekTotals.sessions === 0) {
           log.warn(

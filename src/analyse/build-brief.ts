@@ -55,11 +55,24 @@ function sensorGaps(ranking: WeekRanking, week: IsoWeek, previous: IsoWeek): Sen
 
   const gaps: SensorGap[] = [];
   const sensors = [...new Set(ranking.sensorSpans.map((span) => span.sensor))].sort();
+  const previousSessions = ranking.sensorSpans.filter((span) => span.week === previous.id).reduce((sum, span) => sum + span.sessions, 0);
   for (const sensor of sensors) {
     const current = ranking.sensorSpans.find((span) => span.sensor === sensor && span.week === week.id);
     const before = ranking.sensorSpans.find((span) => span.sensor === sensor && span.week === previous.id);
-    if (current === undefined) gaps.push({ sensor, first: null, last: before!.last });
-    else if (before !== undefined && coversPart(current, week)) gaps.push({ sensor, first: current.first, last: current.last });
+    // A sensor new in the report week is no gap.
+    if (before === undefined) continue;
+
+    const previousShare = before.sessions / previousSessions;
+    if (current === undefined) {
+      gaps.push({ sensor, kind: 'silent', first: null, last: before.last, previousShare });
+      continue;
+    }
+    const startedLate = Date.parse(current.first) - week.start.getTime() > COVERAGE_SLACK_MS;
+    const stoppedEarly = week.end.getTime() - Date.parse(current.last) > COVERAGE_SLACK_MS;
+    if (!startedLate && !stoppedEarly) continue;
+    let kind: SensorGap['kind'] = stoppedEarly ? 'stopped' : 'started';
+    if (startedLate && stoppedEarly) kind = 'partial';
+    gaps.push({ sensor, kind, first: current.first, last: current.last, previousShare });
   }
   return gaps;
 }

@@ -53,8 +53,8 @@ export interface WeekRanking {
   scanners: Array<{ name: string; sessions: number; sources: number }>;
   /** Each ISO week with accepted sessions of the client, with its first and last session (ISO 8601 UTC), oldest first. */
   weekSpans: Array<{ week: string; first: string; last: string }>;
-  /** The same per sensor of the client, for the previous and the report week only, by sensor and week. */
-  sensorSpans: Array<{ sensor: string; week: string; first: string; last: string }>;
+  /** The same per sensor of the client, with its sessions, for the previous and the report week only, by sensor and week. */
+  sensorSpans: Array<{ sensor: string; week: string; first: string; last: string; sessions: number }>;
 }
 
 export interface WeeklyTablesRequest {
@@ -178,7 +178,7 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
     'week_coverage.sql (its table client_coverage)',
   );
   await db.runScript('sensor_coverage.sql', { from: previous.start.toISOString(), to: week.end.toISOString() });
-  const sensorSpans = await db.query('SELECT client, sensor, week, first, last FROM sensor_coverage ORDER BY client, sensor, week', undefined, 'sensor_coverage.sql (its table sensor_coverage)');
+  const sensorSpans = await db.query('SELECT client, sensor, week, first, last, sessions FROM sensor_coverage ORDER BY client, sensor, week', undefined, 'sensor_coverage.sql (its table sensor_coverage)');
   const scanners = await db.query(
     `SELECT client, scanner AS name, sessions::INTEGER AS sessions, sources::INTEGER AS sources FROM scanner_weeks
      WHERE week = $week ORDER BY client, sessions DESC, name`,
@@ -234,7 +234,13 @@ export async function rankWeeks(db: Database, request: RankRequest): Promise<Map
       countryCount: Number(count?.current ?? 0),
       byStatus: rows('byStatus', client).map((row) => ({ status: String(row.status), sessions: Number(row.sessions) })),
       weekSpans: weekSpansOf(rows('coverage', client)[0]),
-      sensorSpans: rows('sensorSpans', client).map((row) => ({ sensor: String(row.sensor), week: String(row.week), first: String(row.first), last: String(row.last) })),
+      sensorSpans: rows('sensorSpans', client).map((row) => ({
+        sensor: String(row.sensor),
+        week: String(row.week),
+        first: String(row.first),
+        last: String(row.last),
+        sessions: Number(row.sessions),
+      })),
     });
   }
   return rankings;

@@ -23,6 +23,9 @@ export interface BriefMessage {
   attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
 }
 
+/** The brief's partials that the mail bodies can use. */
+const MAIL_PARTIALS = ['finding', 'sensor-gap'];
+
 export interface MessageTemplates {
   text: (brief: Brief) => string;
   html: (brief: Brief) => string;
@@ -32,18 +35,25 @@ export interface MessageTemplates {
  * Compiles the mail body templates, email/body.txt.hbs and email/body.html.hbs.
  * `folders` are template folders, most specific first, as for the brief: each
  * file comes from the first folder that has it. The bodies can use the
- * brief's `finding` partial, so a finding reads the same in mail and PDF.
+ * brief's partials in MAIL_PARTIALS, so a finding or a sensor gap reads the
+ * same in mail and PDF.
  */
 export async function loadMessageTemplates(folders: string[]): Promise<MessageTemplates> {
-  const findingFile = await firstExisting(folders, path.join('partials', 'finding.hbs'));
-  const findingSource = await readMailTemplate(findingFile);
+  const partials = await Promise.all(
+    MAIL_PARTIALS.map(async (name) => {
+      const file = await firstExisting(folders, path.join('partials', `${name}.hbs`));
+      return { name, file, source: await readMailTemplate(file) };
+    }),
+  );
   const compile = async (name: string, noEscape: boolean) => {
-    // Each body gets its own Handlebars with its own copy of the partial, because escaping is set per compiled template.
+    // Each body gets its own Handlebars with its own copy of the partials, because escaping is set per compiled template.
     const handlebars = Handlebars.create();
     registerHelpers(handlebars);
-    handlebars.registerPartial('finding', annotatePartialErrors(compileFile(handlebars, findingFile, findingSource, new Set(), { noEscape }), findingFile));
+    for (const partial of partials) {
+      handlebars.registerPartial(partial.name, annotatePartialErrors(compileFile(handlebars, partial.file, partial.source, new Set(), { noEscape }), partial.file));
+    }
     const file = await firstExisting(folders, path.join('email', name));
-    const body = compileFile(handlebars, file, await readMailTemplate(file), new Set(['finding']), { noEscape });
+    const body = compileFile(handlebars, file, await readMailTemplate(file), new Set(MAIL_PARTIALS), { noEscape });
     // The bodies get the same finding lists as the brief's templates.
     return (brief: Brief) => body({ ...brief, ...findingLists(brief) });
   };

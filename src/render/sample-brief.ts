@@ -103,8 +103,8 @@ export function sampleBrief(overrides: Partial<Brief> = {}): Brief {
       week: { first: '2025-02-17T00:02:11Z', last: '2025-02-23T23:58:40Z', partial: false },
       previous: { first: '2025-02-11T01:18:00Z', last: '2025-02-16T23:59:02Z', partial: true },
       sensorGaps: [
-        { sensor: 'honeytrap', first: null, last: '2025-02-16T21:40:12Z' },
-        { sensor: 'dionaea', first: '2025-02-17T00:05:43Z', last: '2025-02-19T08:12:09Z' },
+        { sensor: 'honeytrap', kind: 'silent', first: null, last: '2025-02-16T21:40:12Z', previousShare: 0.21 },
+        { sensor: 'dionaea', kind: 'stopped', first: '2025-02-17T00:05:43Z', last: '2025-02-19T08:12:09Z', previousShare: 0.35 },
       ],
     },
     newEntrants: [{ country: 'IR', name: 'Iran', port: 9530, service: '', rank: 2, sources: 12 }],

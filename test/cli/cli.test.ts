@@ -55,7 +55,7 @@ describe('portbrief weekly on the demo archive', () => {
 
   it('warns of the database age and a stopped sensor', () => {
     // The pinned npm package was built in June 2026, more than a year after the demo week.
-    // The honeytrap sensor's last session is on Tuesday 2025-02-18, while dionaea and heralding cover the week.
+    // The honeytrap sensor recorded only on Tuesday 2025-02-18, while dionaea and heralding cover the week.
     const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
       [
@@ -64,7 +64,7 @@ describe('portbrief weekly on the demo archive', () => {
           'Addresses may have moved to other countries since that week, so some attributions may be wrong for it. ' +
           'For an old week, point geoip.country at a database built near that week if you have one.',
       ],
-      ['warn', 'client default: sensor honeytrap stopped or started recording within 2025-W08; check that it runs and that its logs reach the archive'],
+      ['warn', 'client default: sensor honeytrap recorded sessions in 2025-W08 only from 2025-02-18T03:45:18Z to 2025-02-18T04:23:27Z; check that it runs and that its logs reach the archive'],
     ]);
   });
 

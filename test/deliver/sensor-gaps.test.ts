@@ -77,21 +77,23 @@ describe('sensors that stop within the week', () => {
 
       expect(result.exitCode).toBe(EXIT.ok);
       expect(brief('acme').coverage.week?.partial).toBe(false);
+      // W07 has 18 sessions: 7 each from north and south, 2 each from east and west.
       expect(brief('acme').coverage.sensorGaps).toEqual([
-        { sensor: 'east', first: null, last: '2025-02-16T21:40:12Z' },
-        { sensor: 'south', first: '2025-02-17T08:00:00Z', last: '2025-02-18T09:15:00Z' },
+        { sensor: 'east', kind: 'silent', first: null, last: '2025-02-16T21:40:12Z', previousShare: 2 / 18 },
+        { sensor: 'south', kind: 'stopped', first: '2025-02-17T08:00:00Z', last: '2025-02-18T09:15:00Z', previousShare: 7 / 18 },
       ]);
 
+      const east = 'Sensor east recorded no sessions this week; its last session is from 2025-02-16 21:40 UTC. In week 2025-W07 it recorded 11% of your sessions, so this week’s counts and rank changes may partly reflect the gap.';
+      const south = 'Sensor south stopped recording at 2025-02-18 09:15 UTC. In week 2025-W07 it recorded 39% of your sessions, so this week’s counts and rank changes may partly reflect the gap.';
       const pdf = pdfText(path.join(output, 'acme', '2025-W08', 'brief.pdf')).replace(/\s+/g, ' ');
-      expect(pdf).toContain(
-        'Sensor east recorded no sessions this week; its latest session is from 2025-02-16 21:40 UTC. Sensor south recorded sessions this week only from 2025-02-17 08:00 UTC to 2025-02-18 09:15 UTC. Your other sensors covered the week, so the counts and rank changes compare weeks seen by different sets of sensors.',
-      );
+      expect(pdf).toContain(`${east} ${south}`);
       const mail = server.received.find((message) => message.envelopeTo.includes('soc@acme.example'))!;
-      expect(mail.parsed.text).toContain('Sensor east recorded no sessions this week; its latest session is from 2025-02-16 21:40 UTC.\nSensor south recorded sessions this week only from 2025-02-17 08:00 UTC to 2025-02-18 09:15 UTC.\n');
+      expect(mail.parsed.text).toContain(`${east}\n${south}\n`);
+      expect(mail.parsed.html).toContain(`<p>${south}</p>`);
       const warnings = lines.filter((line) => line.level === 40 && line.sensor !== undefined).map((line) => line.msg);
       expect(warnings).toEqual([
         'client acme: sensor east recorded no sessions in 2025-W08; check that it runs and that its logs reach the archive',
-        'client acme: sensor south stopped or started recording within 2025-W08; check that it runs and that its logs reach the archive',
+        'client acme: sensor south stopped recording at 2025-02-18T09:15:00Z in 2025-W08; check that it runs and that its logs reach the archive',
       ]);
     } finally {
       await server.close();

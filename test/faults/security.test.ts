@@ -120,7 +120,7 @@ describe('security faults', () => {
     writeFileSync(path.join(override, 'brief.hbs'), '{{> ../secret}}');
 
     await expect(loadTemplates([override, TEMPLATES_DIR])).rejects.toThrow(
-      `${path.join(override, 'brief.hbs')}:1:1: template error: partial '../secret' not found; partials are country, cover, data-quality, finding, findings, methodology, overview, summary`,
+      `${path.join(override, 'brief.hbs')}:1:1: template error: partial '../secret' not found; partials are country, cover, data-quality, finding, findings, methodology, overview, sensor-gap, summary`,
     );
   });
 });
