@@ -314,8 +314,8 @@ lookup per row. Only the lookups are timed. Target: the join at least 5 ×
 faster. The last column runs the range join on every row instead, for
 comparison. The join sorts the range table and the addresses whatever the
 number of rows, so on archives well under a million rows the per-row
-lookups come close, and the join on every row, which skips the distinct
-step and the join back, is the faster of the two joins.
+lookups come close. There the join on every row is also the faster of the
+two joins, as it skips the distinct step and the join back.
 
 | rows | range join (s) | per-row lookups (s) | per-row / join | join rows/s | per-row rows/s | range join on every row (s) |
 |---|---|---|---|---|---|---|
