@@ -116,8 +116,8 @@ export function report(results: Results): string {
     const growth = aboveBaseline(s);
     const verdict = growth.met === undefined ? 'not judged' : `${ratio(growth.value)} (${mark(growth.met)})`;
     const stageGrowth = LOGGED_DATA_STAGES.map((name) => (s.oneClient.stages[name] ?? 0) - (s.baseline.oneClient.stages[name] ?? 0));
-    // The rest of the data stages' growth (start-up, port registry, client assignment), so the parts add up to the total.
-    const otherGrowth = growth.run - stageGrowth.reduce((sum, ms) => sum + ms, 0);
+    // The fixed part's growth completes the stages' parts to the total.
+    const otherGrowth = fixedStages(s.oneClient) - fixedStages(s.baseline.oneClient);
     return `| ${count(s.generated.sessions)} | ${seconds(s.baseline.oneClient.dataStages)} | ${seconds(s.baseline.floor.ms)} | ${seconds(growth.run)} | ${[...stageGrowth, otherGrowth].map(seconds).join(' | ')} | ${seconds(growth.floor)} | ${verdict} |`;
   });
   const clients = sizes.map((s) => {

@@ -1,8 +1,8 @@
--- Each client sensor's first and last accepted session, and its sessions, in
--- the week before the report week and in the report week. The brief names a sensor that ran
--- in the week before and then fell silent or covered only part of the report
--- week. The client's counts then compare weeks seen by different sensors,
--- even where its other sensors kept the week covered.
+-- Each client sensor's first and last accepted session and its session count,
+-- in the week before the report week and in the report week. The brief names
+-- a sensor that ran the week before and then fell silent or covered only part
+-- of the report week. The client's counts then compare weeks seen by
+-- different sensors, even where its other sensors covered the week.
 -- Times are ISO 8601 UTC text.
 -- Parameters: $from (TIMESTAMPTZ text): the previous week's start;
 -- $to (TIMESTAMPTZ text): the report week's end.

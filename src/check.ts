@@ -96,8 +96,8 @@ export async function checkDeployment(configFile: string, options: { templatesDi
     if (work.created) await rm(work.created, { recursive: true, force: true });
   }
 
-  // Reading the archive needs readable sources and working queries.
-  const readable = !results.some((result) => result.problem && (result.subject.startsWith('source ') || result.subject.startsWith('quer')));
+  // Reading the archive needs readable sources and working queries: the 'source ', 'query ' and 'queries, run on a sample archive' checks.
+  const readable = !results.some((result) => result.problem && /^(source |query |queries, )/.test(result.subject));
   const columnSources = sensorColumnSources(checked);
   if (readable && columnSources.length > 0) {
     await attempt(`client sensors, read from source${columnSources.length > 1 ? 's' : ''} ${columnSources.join(', ')}`, () => checkSensorColumns(checked, columnSources, queriesDir));

@@ -67,7 +67,7 @@ export interface ClientResult {
   outputDir: string;
   files: string[];
   /** True when the brief was mailed before and has not changed, so its published files were kept instead of written again. */
-  kept: boolean;
+  keptPublished: boolean;
   brief: Brief;
   delivery?: DeliveryOutcome;
 }
@@ -103,11 +103,11 @@ export async function runWeekly(options: WeeklyOptions): Promise<WeeklyResult> {
       let level: 'info' | 'warn' | 'error' = 'error';
       if (result.exitCode === EXIT.ok) level = 'info';
       else if (result.exitCode === EXIT.partialDelivery) level = 'warn';
-      const kept = result.clients.filter((client) => client.kept).length;
+      const keptBriefs = result.clients.filter((client) => client.keptPublished).length;
       log[level](
         {
           exitCode: result.exitCode,
-          briefs: { written: result.clients.length - kept, kept, failed: result.failed.length },
+          briefs: { written: result.clients.length - keptBriefs, kept: keptBriefs, failed: result.failed.length },
           mail: countBy(result.clients.map((client) => client.delivery?.status ?? 'not attempted')),
         },
         'weekly run finished',
@@ -168,7 +168,7 @@ async function runLocked(options: WeeklyOptions, week: IsoWeek, runId: string, l
           ? await keptBrief(outputDir, clientLog)
           : await renderAndPublish(brief, client, templates.get(client.id)!, browser, outputDir, clientLog);
         pdfs.set(client.id, pdf);
-        clients.push({ client: client.id, outputDir, files, kept: unchanged.has(client.id), brief });
+        clients.push({ client: client.id, outputDir, files, keptPublished: unchanged.has(client.id), brief });
       } catch (error) {
         clientLog.error({ err: messageOf(error) }, 'brief not written');
         failed.push({ client: client.id, error: messageOf(error) });

@@ -33,9 +33,18 @@ export interface BriefInputs {
 // NOTE: an archive with only a few sessions a week can look partly covered although its sensors ran, so its weeks may never form a baseline.
 const COVERAGE_SLACK_MS = 86_400_000;
 
+/** Tells whether a week's sessions start more than a day after its start, and whether they end more than a day before its end. */
+function uncoveredEdges(span: { first: string; last: string }, week: IsoWeek): { startedLate: boolean; stoppedEarly: boolean } {
+  return {
+    startedLate: Date.parse(span.first) - week.start.getTime() > COVERAGE_SLACK_MS,
+    stoppedEarly: week.end.getTime() - Date.parse(span.last) > COVERAGE_SLACK_MS,
+  };
+}
+
 /** Tells whether a week's sessions start or end more than a day inside it. */
 function coversPart(span: { first: string; last: string }, week: IsoWeek): boolean {
-  return Date.parse(span.first) - week.start.getTime() > COVERAGE_SLACK_MS || week.end.getTime() - Date.parse(span.last) > COVERAGE_SLACK_MS;
+  const { startedLate, stoppedEarly } = uncoveredEdges(span, week);
+  return startedLate || stoppedEarly;
 }
 
 /** Describes a week's first and last session from the client's week spans, or returns null when the week has none. */
@@ -67,9 +76,9 @@ function sensorGaps(ranking: WeekRanking, week: IsoWeek, previous: IsoWeek): Sen
       gaps.push({ sensor, kind: 'silent', first: null, last: before.last, previousShare });
       continue;
     }
-    const startedLate = Date.parse(current.first) - week.start.getTime() > COVERAGE_SLACK_MS;
-    const stoppedEarly = week.end.getTime() - Date.parse(current.last) > COVERAGE_SLACK_MS;
+    const { startedLate, stoppedEarly } = uncoveredEdges(current, week);
     if (!startedLate && !stoppedEarly) continue;
+
     let kind: SensorGap['kind'] = stoppedEarly ? 'stopped' : 'started';
     if (startedLate && stoppedEarly) kind = 'partial';
     gaps.push({ sensor, kind, first: current.first, last: current.last, previousShare });

@@ -53,7 +53,7 @@ export interface WeekRanking {
   scanners: Array<{ name: string; sessions: number; sources: number }>;
   /** Each ISO week with accepted sessions of the client, with its first and last session (ISO 8601 UTC), oldest first. */
   weekSpans: Array<{ week: string; first: string; last: string }>;
-  /** The same per sensor of the client, with its sessions, for the previous and the report week only, by sensor and week. */
+  /** Each client sensor's first and last session and its session count in the previous and the report week, by sensor and week. */
   sensorSpans: Array<{ sensor: string; week: string; first: string; last: string; sessions: number }>;
 }
 

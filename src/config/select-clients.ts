@@ -12,8 +12,8 @@ export function selectClients(config: Config, ids: readonly string[]): Config {
     const names = unknown.map((id) => `'${id}'`).join(', ');
     // Without a clients list the one brief has the id 'default' (see defaultClient).
     const listed = config.clients.some((client) => client.outputSegment !== '');
-    const clients = listed ? `Its clients are ${known.join(', ')}: use one of those ids.` : `It lists no clients, so its one brief is '${known[0]}': leave out --client.`;
-    throw new PortbriefError(`--client: ${config.file} has no client ${names}. ${clients}`, { exitCode: EXIT.usage });
+    const hint = listed ? `Its clients are ${known.join(', ')}: use one of those ids.` : `It lists no clients, so its one brief is '${known[0]}': leave out --client.`;
+    throw new PortbriefError(`--client: ${config.file} has no client ${names}. ${hint}`, { exitCode: EXIT.usage });
   }
   return { ...config, clients: config.clients.filter((client) => ids.includes(client.id)) };
 }
